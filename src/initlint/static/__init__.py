@@ -1,0 +1,1 @@
+"""The static analyzer: libcst-based, never imports torch, keras or jax."""

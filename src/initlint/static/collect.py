@@ -1,0 +1,245 @@
+"""One libcst pass over a module: scopes, bindings, classes, and the calls worth judging.
+
+Nothing is judged here. The pass records, for every call that could be an init, its
+ancestors (to read loops, guards and enclosing functions later) and its scope (to resolve
+names against the import table once every binding of the file is known).
+"""
+
+from __future__ import annotations
+
+import builtins
+from dataclasses import dataclass, field
+from typing import Optional
+
+import libcst as cst
+
+from initlint.static.names import Scope, bind_import, bind_target, dotted_name
+
+_BUILTINS = frozenset(dir(builtins))
+
+
+@dataclass
+class ClassInfo:
+    node: cst.ClassDef
+    name: str
+    #: ``self.<attr> = <value>`` anywhere in the class's methods (last one wins).
+    attrs: dict[str, cst.BaseExpression] = field(default_factory=dict)
+    methods: dict[str, cst.FunctionDef] = field(default_factory=dict)
+    scope: Optional[Scope] = None
+
+
+@dataclass
+class FunctionInfo:
+    node: cst.FunctionDef
+    name: str
+    params: list[str]
+    scope: Scope
+    cls: Optional[ClassInfo]
+    #: ``name = <value>`` in the function body (last one wins): shapes, Sequential literals.
+    values: dict[str, cst.BaseExpression] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CallSite:
+    call: cst.Call
+    ancestors: tuple  # outermost first, the call's parent last
+    scope: Scope
+
+
+@dataclass
+class ModuleFacts:
+    module: cst.Module
+    module_scope: Scope
+    calls: list[CallSite]
+    data_assigns: list[tuple[cst.Assign, tuple, Scope]]
+    classes: dict[int, ClassInfo]
+    functions: dict[int, FunctionInfo]
+    module_values: dict[str, cst.BaseExpression]
+    applied: set[str]  # names of functions handed to .apply()/named_apply()
+    functions_by_name: dict[str, list[FunctionInfo]]
+
+    def function_of(self, node: cst.CSTNode) -> Optional[FunctionInfo]:
+        return self.functions.get(id(node))
+
+
+def _is_interesting_call(call: cst.Call) -> bool:
+    func = call.func
+    if isinstance(func, cst.Name):
+        return func.value not in _BUILTINS
+    return isinstance(func, cst.Attribute)
+
+
+class Collector(cst.CSTVisitor):
+    """Records facts; never reports."""
+
+    def __init__(self, module: cst.Module):
+        self.module = module
+        self.stack: list[cst.CSTNode] = []
+        self.scope = Scope(module, "module", None)
+        self.module_scope = self.scope
+        self.scope_stack: list[Scope] = [self.scope]
+        self.calls: list[CallSite] = []
+        self.data_assigns: list[tuple] = []
+        self.classes: dict[int, ClassInfo] = {}
+        self.functions: dict[int, FunctionInfo] = {}
+        self.class_stack: list[ClassInfo] = []
+        self.func_stack: list[FunctionInfo] = []
+        self.module_values: dict[str, cst.BaseExpression] = {}
+        self.applied: set[str] = set()
+
+    # -- generic bookkeeping -------------------------------------------------------------
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        result = super().on_visit(node)
+        self.stack.append(node)
+        return result
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        self.stack.pop()
+        super().on_leave(original_node)
+
+    def _push_scope(self, node: cst.CSTNode, kind: str) -> Scope:
+        scope = Scope(node, kind, self.scope)
+        self.scope_stack.append(scope)
+        self.scope = scope
+        return scope
+
+    def _pop_scope(self) -> None:
+        self.scope_stack.pop()
+        self.scope = self.scope_stack[-1]
+
+    # -- scopes --------------------------------------------------------------------------
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.scope.bind(node.name.value)
+        info = ClassInfo(node, node.name.value)
+        self.classes[id(node)] = info
+        self.class_stack.append(info)
+        info.scope = self._push_scope(node, "class")
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self._pop_scope()
+        self.class_stack.pop()
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.scope.bind(node.name.value)
+        cls = self.class_stack[-1] if self.class_stack and self.stack and \
+            self._directly_in_class(self.class_stack[-1]) else None
+        scope = self._push_scope(node, "function")
+        params = _param_names(node.params)
+        for p in params:
+            scope.bind(p)
+        info = FunctionInfo(node, node.name.value, params, scope, cls)
+        self.functions[id(node)] = info
+        self.func_stack.append(info)
+        if cls is not None:
+            cls.methods[node.name.value] = node
+
+    def _directly_in_class(self, cls: ClassInfo) -> bool:
+        # The parent chain from the class to here holds no other function.
+        for anc in reversed(self.stack):
+            if anc is cls.node:
+                return True
+            if isinstance(anc, (cst.FunctionDef, cst.Lambda)):
+                return False
+        return False
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._pop_scope()
+        self.func_stack.pop()
+
+    def visit_Lambda(self, node: cst.Lambda) -> None:
+        scope = self._push_scope(node, "lambda")
+        for p in _param_names(node.params):
+            scope.bind(p)
+
+    def leave_Lambda(self, original_node: cst.Lambda) -> None:
+        self._pop_scope()
+
+    # -- bindings ------------------------------------------------------------------------
+    def visit_Import(self, node: cst.Import) -> None:
+        bind_import(self.scope, node)
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        bind_import(self.scope, node)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for t in node.targets:
+            bind_target(self.scope, t.target)
+            self._record_value(t.target, node.value)
+            if isinstance(t.target, cst.Attribute) and t.target.attr.value == "data":
+                self.data_assigns.append((node, tuple(self.stack), self.scope))
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        bind_target(self.scope, node.target)
+        if node.value is not None:
+            self._record_value(node.target, node.value)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        bind_target(self.scope, node.target)
+
+    def visit_For(self, node: cst.For) -> None:
+        bind_target(self.scope, node.target)
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is not None:
+            bind_target(self.scope, node.asname.name)
+
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+        if node.name is not None:
+            bind_target(self.scope, node.name.name)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        bind_target(self.scope, node.target)
+
+    def _record_value(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        if isinstance(target, cst.Name):
+            if self.func_stack and self.scope is self.func_stack[-1].scope:
+                self.func_stack[-1].values[target.value] = value
+            elif self.scope is self.module_scope:
+                self.module_values[target.value] = value
+        elif isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) \
+                and target.value.value == "self" and self.func_stack and self.func_stack[-1].cls:
+            self.func_stack[-1].cls.attrs[target.attr.value] = value
+
+    # -- calls ---------------------------------------------------------------------------
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "apply" and node.args:
+            self._record_applied(node.args[0].value)
+        elif isinstance(func, cst.Name) and func.value == "named_apply" and node.args:
+            self._record_applied(node.args[0].value)
+        if _is_interesting_call(node):
+            self.calls.append(CallSite(node, tuple(self.stack), self.scope))
+
+    def _record_applied(self, arg: cst.BaseExpression) -> None:
+        if isinstance(arg, cst.Call) and arg.args:  # partial(fn, ...)
+            name = dotted_name(arg.func) or ""
+            if name.split(".")[-1] == "partial":
+                arg = arg.args[0].value
+        name = dotted_name(arg)
+        if name:
+            self.applied.add(name.split(".")[-1])
+
+    def facts(self) -> ModuleFacts:
+        by_name: dict[str, list[FunctionInfo]] = {}
+        for f in self.functions.values():
+            by_name.setdefault(f.name, []).append(f)
+        return ModuleFacts(
+            self.module, self.module_scope, self.calls, self.data_assigns, self.classes,
+            self.functions, self.module_values, self.applied, by_name,
+        )
+
+
+def _param_names(params: cst.Parameters) -> list[str]:
+    out = [p.name.value for p in (*params.posonly_params, *params.params)]
+    if isinstance(params.star_arg, cst.Param):
+        out.append(params.star_arg.name.value)
+    out += [p.name.value for p in params.kwonly_params]
+    if params.star_kwarg is not None:
+        out.append(params.star_kwarg.name.value)
+    return out
+
+
+def collect(module: cst.Module) -> ModuleFacts:
+    collector = Collector(module)
+    module.visit(collector)
+    return collector.facts()

@@ -1,0 +1,332 @@
+"""Where an init runs: inside which loops, guards, functions and classes.
+
+This is what separates "zero this one layer" from "zero every layer": a loop over
+``model.modules()`` or a function handed to ``model.apply`` reaches every layer, and the
+``if`` tests around the call say which layers (``isinstance(m, nn.Linear)``: all Linear
+layers; ``name.startswith("head")``: one layer; ``isinstance(m, nn.LayerNorm)``: norms).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+import libcst as cst
+
+from initlint.static import apis
+from initlint.static.collect import ClassInfo, FunctionInfo, ModuleFacts
+from initlint.static.events import InitEvent, number, source_of
+from initlint.static.intent import says_zero
+from initlint.static.names import Scope, dotted_name
+
+# Guard kinds: what an `if` test selects among the modules/parameters of a loop.
+NORM = "norm"
+FAMILY = "family"
+SPECIFIC = "specific"
+WEIGHTS = "weights"
+NONWEIGHTS = "non-weights"
+BIAS = "bias"
+ZERO_FLAG = "zero-flag"
+
+_FAMILY_SHORT = frozenset(q.rsplit(".", 1)[-1] for q in apis.LAYER_FAMILIES)
+_FAMILY_WORDS = ("Linear", "Conv", "Embedding", "LSTM", "GRU", "RNN", "Dense")
+_NORM_WORDS = ("norm", "bn", "ln", "layernorm", "batchnorm", "groupnorm", "rmsnorm")
+
+
+@dataclass(frozen=True)
+class Guard:
+    kind: str
+    names: tuple = ()
+    text: str = ""
+
+
+@dataclass
+class Loop:
+    node: cst.For
+    vars: frozenset
+    kind: Optional[str]  # "modules" | "parameters" | "container" | "collection" | None
+    source: str  # the iterated expression, for messages
+    elements: tuple = ()  # layer constructor calls when the container is a literal
+    container_owner: Optional[ClassInfo] = None
+
+
+@dataclass
+class Context:
+    function: Optional[FunctionInfo]
+    cls: Optional[ClassInfo]
+    loops: list = field(default_factory=list)
+    guards: list = field(default_factory=list)
+    #: Set when the target is the weight of every layer a loop/callback reaches.
+    every: Optional[str] = None
+    every_loop: Optional[Loop] = None
+    every_params: bool = False  # the loop reaches every parameter, not every module
+
+    def guard_kinds(self) -> set:
+        return {g.kind for g in self.guards}
+
+    def zero_flags(self) -> list:
+        return [g for g in self.guards if g.kind == ZERO_FLAG]
+
+
+def context_for(ev: InitEvent, facts: ModuleFacts, resolve) -> Context:
+    """``resolve(expr, scope) -> set[str]`` resolves class and function names."""
+    ancestors = ev.site.ancestors
+    chain = list(ancestors) + [ev.report_node]
+    function = None
+    boundary = -1
+    for i in range(len(ancestors) - 1, -1, -1):
+        if isinstance(ancestors[i], (cst.FunctionDef, cst.Lambda)):
+            boundary = i
+            if isinstance(ancestors[i], cst.FunctionDef):
+                function = facts.function_of(ancestors[i])
+            break
+    loops: list[Loop] = []
+    guards: list[Guard] = []
+    for i in range(len(chain) - 2, boundary, -1):
+        anc, child = chain[i], chain[i + 1]
+        if isinstance(anc, cst.If) and child is not anc.test:
+            guards.extend(classify_test(anc.test, child is anc.body, ev.site.scope, resolve))
+        elif isinstance(anc, cst.For) and child is anc.body:
+            loops.append(_loop(anc, function, facts, ev.site.scope, resolve, ancestors))
+    cls = function.cls if function else _enclosing_class(ancestors, facts)
+    ctx = Context(function, cls, loops, guards)
+    _find_every(ev, ctx, facts)
+    return ctx
+
+
+def _enclosing_class(ancestors: tuple, facts: ModuleFacts) -> Optional[ClassInfo]:
+    for anc in reversed(ancestors):
+        if isinstance(anc, cst.ClassDef):
+            return facts.classes.get(id(anc))
+    return None
+
+
+def _find_every(ev: InitEvent, ctx: Context, facts: ModuleFacts) -> None:
+    target = ev.target
+    if target is None:
+        return
+    own = target.parts == () or (ev.on == "tensor" and len(target.parts) == 1 and isinstance(target.parts[0], str))
+    if not own:
+        return
+    for loop in ctx.loops:
+        if target.root in loop.vars and loop.kind is not None:
+            ctx.every_loop = loop
+            ctx.every_params = loop.kind == "parameters" and ev.on == "tensor" and target.parts == ()
+            what = "every parameter" if ctx.every_params else "every layer"
+            ctx.every = f"{what} of `{loop.source}`"
+            return
+    fn = ctx.function
+    if fn is None:
+        return
+    params = [p for p in fn.params if p not in ("self", "cls")]
+    if not params or target.root != params[0]:
+        return
+    if fn.name in facts.applied:
+        ctx.every = f"every module that `.apply({fn.name})` visits"
+    elif fn.name in apis.PER_MODULE_CALLBACK_NAMES:
+        ctx.every = f"every module `{fn.name}` is applied to"
+    elif any(g.kind in (FAMILY, NORM) for g in ctx.guards):
+        ctx.every = f"every module `{fn.name}` is called with"
+
+
+def _loop(node: cst.For, function: Optional[FunctionInfo], facts: ModuleFacts, scope: Scope,
+          resolve, ancestors: tuple) -> Loop:
+    names = frozenset(_target_names(node.target))
+    it = node.iter
+    while isinstance(it, cst.Call) and isinstance(it.func, cst.Name) and it.func.value in (
+            "enumerate", "list", "tuple", "reversed", "sorted") and it.args:
+        it = it.args[0].value
+    src = source_of(it)
+    if isinstance(it, cst.Call) and isinstance(it.func, cst.Attribute):
+        attr = it.func.attr.value
+        if attr in apis.MODULE_ITERATORS:
+            return Loop(node, names, "modules", src)
+        if attr in apis.PARAMETER_ITERATORS:
+            return Loop(node, names, "parameters", src)
+        if attr in ("values", "items"):
+            return Loop(node, names, "collection", src)
+        return Loop(node, names, None, src)
+    if isinstance(it, (cst.List, cst.Tuple)):
+        return Loop(node, names, "container", src, tuple(e.value for e in it.elements))
+    if isinstance(it, (cst.Name, cst.Attribute)):
+        value, owner = _bound_value(it, function, facts)
+        if isinstance(value, cst.Call) and resolve(value.func, scope) & apis.CONTAINER_CLASSES:
+            return Loop(node, names, "container", src, container_elements(value), owner)
+        if isinstance(it, cst.Name) and it.value in ("self", "model", "net", "module", "network"):
+            return Loop(node, names, "collection", src)
+        if isinstance(value, cst.Call) or value is None:
+            return Loop(node, names, "collection" if value is not None else None, src)
+    return Loop(node, names, None, src)
+
+
+def container_elements(call: cst.Call) -> tuple:
+    """The layers of ``nn.Sequential(a, b, c)`` or ``nn.ModuleList([a, b])``."""
+    args = [a for a in call.args if a.keyword is None]
+    if len(args) == 1 and isinstance(args[0].value, (cst.List, cst.Tuple)):
+        return tuple(e.value for e in args[0].value.elements)
+    if any(a.star for a in args):
+        return ()
+    return tuple(a.value for a in args)
+
+
+def _bound_value(expr, function: Optional[FunctionInfo], facts: ModuleFacts):
+    """What a name or ``self.attr`` was last assigned in this function/class/module."""
+    if isinstance(expr, cst.Name):
+        if function is not None and expr.value in function.values:
+            return function.values[expr.value], None
+        return facts.module_values.get(expr.value), None
+    if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name) and expr.value.value == "self" \
+            and function is not None and function.cls is not None:
+        return function.cls.attrs.get(expr.attr.value), function.cls
+    return None, None
+
+
+def _target_names(target: cst.BaseExpression) -> list[str]:
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        out = []
+        for el in target.elements:
+            out += _target_names(el.value)
+        return out
+    return []
+
+
+# -- guards --------------------------------------------------------------------------------
+
+def classify_test(test: cst.BaseExpression, polarity: bool, scope: Scope, resolve) -> list[Guard]:
+    """What an ``if`` test selects, given whether the call is in its body (polarity True)."""
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        return classify_test(test.expression, not polarity, scope, resolve)
+    if isinstance(test, cst.BooleanOperation):
+        if isinstance(test.operator, cst.And) and polarity or isinstance(test.operator, cst.Or) and not polarity:
+            return classify_test(test.left, polarity, scope, resolve) + classify_test(test.right, polarity, scope, resolve)
+        return _merge_or(classify_test(test.left, polarity, scope, resolve)
+                         + classify_test(test.right, polarity, scope, resolve))
+    text = source_of(test)
+    out: list[Guard] = []
+    if isinstance(test, cst.Call):
+        g = _isinstance_guard(test, polarity, scope, resolve, text)
+        if g is not None:
+            return [g]
+    g = _dim_guard(test, polarity, text)
+    if g is not None:
+        return [g]
+    literals = _string_literals(test)
+    if literals:
+        g = _string_guard(literals, polarity, text)
+        if g is not None:
+            out.append(g)
+    if polarity:
+        for name in _names_in(test):
+            if says_zero(name):
+                out.append(Guard(ZERO_FLAG, (name,), text))
+                break
+    return out
+
+
+def _merge_or(guards: list[Guard]) -> list[Guard]:
+    # `isinstance(m, nn.Linear) or isinstance(m, nn.Conv2d)`: still families; anything else: unknown.
+    kinds = {g.kind for g in guards}
+    if kinds and kinds <= {FAMILY}:
+        return [Guard(FAMILY, tuple(n for g in guards for n in g.names), guards[0].text)]
+    if kinds and kinds <= {NORM}:
+        return [guards[0]]
+    return [g for g in guards if g.kind == ZERO_FLAG]
+
+
+def _isinstance_guard(test: cst.Call, polarity: bool, scope: Scope, resolve, text: str) -> Optional[Guard]:
+    fname = dotted_name(test.func)
+    if fname != "isinstance" or len(test.args) < 2:
+        return None
+    if not polarity:
+        return Guard("other", (), text)  # the else branch of an isinstance: "everything else"
+    classes = test.args[1].value
+    exprs = [e.value for e in classes.elements] if isinstance(classes, (cst.Tuple, cst.List)) else [classes]
+    kinds, names = set(), []
+    for e in exprs:
+        short = (dotted_name(e) or source_of(e)).rsplit(".", 1)[-1]
+        names.append(short)
+        quals = resolve(e, scope)
+        if quals & apis.NORM_CLASSES or "Norm" in short or short.endswith(apis.NORM_CLASS_SUFFIXES):
+            kinds.add(NORM)
+        elif quals & apis.LAYER_FAMILIES or short in _FAMILY_SHORT:
+            kinds.add(FAMILY)
+        else:
+            kinds.add(SPECIFIC)
+    if kinds == {NORM}:
+        return Guard(NORM, tuple(names), text)
+    if SPECIFIC in kinds and len(kinds) == 1:
+        return Guard(SPECIFIC, tuple(names), text)
+    return Guard(FAMILY, tuple(names), text)
+
+
+_CMP_TO_WEIGHTS = {  # (operator, n) -> does "ndim <op> n" select tensors of 2+ dims?
+    (cst.GreaterThan, 1): True, (cst.GreaterThanEqual, 2): True, (cst.NotEqual, 1): True,
+    (cst.Equal, 1): False, (cst.LessThan, 2): False, (cst.LessThanEqual, 1): False, (cst.Equal, 0): False,
+    (cst.GreaterThan, 0): None,
+}
+
+
+def _dim_guard(test: cst.BaseExpression, polarity: bool, text: str) -> Optional[Guard]:
+    if not (isinstance(test, cst.Comparison) and len(test.comparisons) == 1):
+        return None
+    left = source_of(test.left)
+    if not any(k in left for k in (".dim()", ".ndim", ".ndimension()", "len(", ".shape")):
+        return None
+    comp = test.comparisons[0]
+    n = number(comp.comparator)
+    if n is None:
+        return None
+    selects_weights = _CMP_TO_WEIGHTS.get((type(comp.operator), int(n)))
+    if selects_weights is None:
+        return None
+    if not polarity:
+        selects_weights = not selects_weights
+    return Guard(WEIGHTS if selects_weights else NONWEIGHTS, (), text)
+
+
+def _string_literals(test: cst.BaseExpression) -> list[str]:
+    out = []
+
+    class _V(cst.CSTVisitor):
+        def visit_SimpleString(self, node: cst.SimpleString) -> None:
+            try:
+                value = node.evaluated_value
+            except Exception:  # noqa: BLE001 - odd literals are not names
+                return
+            if isinstance(value, str):
+                out.append(value)
+
+    test.visit(_V())
+    return out
+
+
+def _string_guard(literals: list[str], polarity: bool, text: str) -> Optional[Guard]:
+    low = [s.lower() for s in literals]
+    if any("bias" in s for s in low):
+        return Guard(BIAS if polarity else WEIGHTS, tuple(literals), text)
+    stripped = [s.strip(".") for s in (x[: -len("weight")] if x.endswith("weight") else x for x in literals)]
+    if all(not s for s in stripped):
+        return Guard(WEIGHTS if polarity else NONWEIGHTS, tuple(literals), text)
+    if not polarity:
+        return Guard("other", tuple(literals), text)
+    if any(any(w in s for w in _NORM_WORDS) for s in low):
+        return Guard(NORM, tuple(literals), text)
+    if all(any(s.startswith(w) for w in _FAMILY_WORDS) for s in literals):
+        return Guard(FAMILY, tuple(literals), text)
+    return Guard(SPECIFIC, tuple(s for s in stripped if s), text)
+
+
+def _names_in(test: cst.BaseExpression) -> list[str]:
+    out = []
+
+    class _V(cst.CSTVisitor):
+        def visit_Name(self, node: cst.Name) -> None:
+            out.append(node.value)
+
+        def visit_Attribute(self, node: cst.Attribute) -> None:
+            out.append(node.attr.value)
+
+    test.visit(_V())
+    return out

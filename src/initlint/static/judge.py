@@ -1,0 +1,297 @@
+"""Turn an init event into at most one finding: the most specific code (INI004 > INI003 >
+INI001/INI002), with the recognised intent (if any) attached as ``idiom``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import libcst as cst
+
+from initlint.static import apis, context as C, dead, intent
+from initlint.static.collect import ModuleFacts
+from initlint.static.events import InitEvent, shape_ndim, source_of
+from initlint.static.roles import (
+    ANY_INDEX, BIAS, NORM, SCALAR, SLICE, GRAD, UNKNOWN, WEIGHT, Path, is_norm_owner_name, tensor_role,
+)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    node: cst.CSTNode
+    code: str
+    message: str
+    idiom: Optional[str] = None
+
+
+class Judge:
+    def __init__(self, facts: ModuleFacts, resolve, events: list[InitEvent], intent_names: tuple = ()):
+        self.facts = facts
+        self.resolve = resolve
+        self.events = events
+        self.layers = dead.Layers(facts, resolve)
+        self.intent_names = intent_names
+
+    # -- entry point ---------------------------------------------------------------------
+    def judge(self, ev: InitEvent) -> Optional[Verdict]:
+        if ev.summarized:
+            return None
+        ctx = C.context_for(ev, self.facts, self.resolve)
+        role = self.role(ev, ctx)
+        if ctx.every is not None:
+            return self._every_layer(ev, ctx, role)
+        if role != WEIGHT:
+            return None
+        return self._single_layer(ev, ctx, extra_names=())
+
+    # -- roles ---------------------------------------------------------------------------
+    def role(self, ev: InitEvent, ctx: C.Context) -> str:
+        if ev.role is not None:
+            if ev.role == WEIGHT and self._class_is_norm(ctx):
+                return NORM
+            return ev.role
+        target = ev.target
+        if target is None:
+            return WEIGHT if ev.on == "layer" else UNKNOWN
+        if ev.on == "layer":
+            return NORM if self._owner_is_norm(target, ctx) else WEIGHT
+        role = tensor_role(target)
+        if role in (BIAS, SCALAR, SLICE, GRAD, NORM):
+            return role
+        if target.parts and target.last in ("weight",) and self._owner_is_norm(target.owner(), ctx):
+            return NORM
+        if not target.parts:
+            value = self._local_value(target.root, ctx)
+            if isinstance(value, cst.Call):
+                quals = self.resolve(value.func, ev.site.scope)
+                if quals & apis.SHAPE_FROM_ARGS or quals & set(apis.TENSOR_FACTORIES):
+                    ndim = shape_ndim(value, from_args=bool(quals & apis.SHAPE_FROM_ARGS))
+                    if ndim is not None:
+                        return WEIGHT if ndim >= 2 else SCALAR
+        return role
+
+    def _local_value(self, name: str, ctx: C.Context):
+        if ctx.function is not None and name in ctx.function.values:
+            return ctx.function.values[name]
+        return self.facts.module_values.get(name)
+
+    def _class_is_norm(self, ctx: C.Context) -> bool:
+        return ctx.cls is not None and ("Norm" in ctx.cls.name or is_norm_owner_name(ctx.cls.name))
+
+    def _owner_is_norm(self, owner: Path, ctx: C.Context) -> bool:
+        if C.NORM in ctx.guard_kinds() and ctx.every is None:
+            return True
+        name = owner.attrs[-1] if owner.attrs else owner.root
+        if owner.parts and is_norm_owner_name(name):
+            return True
+        ctor, scope = self._owner_ctor(owner, ctx)
+        if isinstance(ctor, cst.Call):
+            quals = self.resolve(ctor.func, scope)
+            short = source_of(ctor.func).rsplit(".", 1)[-1]
+            return bool(quals & apis.NORM_CLASSES) or "Norm" in short
+        return False
+
+    def _owner_ctor(self, owner: Path, ctx: C.Context):
+        """The constructor call that made the layer at ``owner``, when visible."""
+        found = dead.container_of(owner, ctx, self.facts, self.layers)
+        if found is not None:
+            elements, index, _, scope = found
+            return elements[index], scope
+        if owner.root == "self" and len(owner.parts) == 1 and ctx.cls is not None:
+            return ctx.cls.attrs.get(owner.parts[0]), dead.cls_scope(ctx.cls, self.facts)
+        if not owner.parts:
+            value = self._local_value(owner.root, ctx)
+            return value, (ctx.function.scope if ctx.function else self.facts.module_scope)
+        return None, None
+
+    # -- every layer ---------------------------------------------------------------------
+    def _every_layer(self, ev: InitEvent, ctx: C.Context, role: str) -> Optional[Verdict]:
+        kinds = ctx.guard_kinds()
+        if kinds & {C.BIAS, C.NONWEIGHTS} or role in (BIAS, SCALAR, SLICE, GRAD):
+            return None
+        if role == UNKNOWN and not ctx.every_params:
+            return None
+        scope_idiom = self._scope_reason(ev, ctx)
+        if C.NORM in kinds or role == NORM:
+            if ev.zero and (ev.on == "layer" or ev.target.parts in ((), ("weight",))):
+                msg = (f"{ev.label()} (γ) is set to 0 on {ctx.every}, by {ev.api}: with every norm scale at zero "
+                       f"each normalised branch outputs its shift only, and a chain of them feeding ReLUs is dead")
+                return Verdict(ev.report_node, "INI003", msg, scope_idiom)
+            return None
+        specific = [g for g in ctx.guards if g.kind == C.SPECIFIC]
+        if specific:
+            names = tuple(n for g in specific for n in g.names)
+            return self._single_layer(ev, ctx, extra_names=names)
+        reason = self._dead_in_loop(ev, ctx)
+        if reason is not None:
+            return Verdict(ev.report_node, "INI004", reason)
+        what = "zeros" if ev.zero else f"the constant {ev.value_text}"
+        family = [n for g in ctx.guards if g.kind == C.FAMILY for n in g.names]
+        layers = f" (every {', '.join(family)})" if family else ""
+        msg = (f"{ev.label()} is set to {what} by {ev.api} on {ctx.every}{layers}: with every layer "
+               f"{'zero' if ev.zero else 'constant'}, the units of each hidden layer stay interchangeable "
+               f"forever{' or dead' if ev.zero else ''}, and the network cannot learn")
+        return Verdict(ev.report_node, "INI003", msg, scope_idiom)
+
+    def _dead_in_loop(self, ev: InitEvent, ctx: C.Context) -> Optional[str]:
+        loop = ctx.every_loop
+        if loop is None or not loop.elements:
+            return None
+        scope = ev.site.scope
+        bias = dead.ZERO_BIAS if ev.zeroes_bias or self._bias_zeroed_in(ev, ev.target) else None
+        for i, el in enumerate(loop.elements):
+            if not self.layers.is_weight_layer(el, scope):
+                continue
+            act, nxt = dead.next_activation(loop.elements, i, self.layers, scope)
+            b = bias or dead.ctor_bias(el, set())
+            if act is not None and act.kills_gradient_at_zero:
+                where = f"`{loop.source}[{i}]` feeds `{source_of(loop.elements[i + 1])}`"
+                return dead.dead_message(f"{ev.label()} of every layer of `{loop.source}`", act, where, b)
+        return None
+
+    def _bias_zeroed_in(self, ev: InitEvent, owner: Optional[Path]) -> bool:
+        if owner is None:
+            return False
+        bias = owner.child("bias") if ev.on == "layer" or not owner.parts or owner.last != "weight" else owner.owner().child("bias")
+        for other in self.events:
+            if other.zero and other.target == bias and other.on == "tensor":
+                return True
+            if other.zero and other.zeroes_bias and other.target == (owner if ev.on == "layer" else owner.owner()):
+                return True
+        return False
+
+    # -- a single layer ------------------------------------------------------------------
+    def _single_layer(self, ev: InitEvent, ctx: C.Context, extra_names: tuple) -> Optional[Verdict]:
+        dead_msg = ev.dead or self._dead_single(ev, ctx)
+        if dead_msg is not None:
+            return Verdict(ev.report_node, "INI004", dead_msg)
+        idiom = ev.idiom or self._scope_reason(ev, ctx) or self._target_reason(ev, ctx, extra_names)
+        if ev.zero:
+            msg = (f"{ev.label()} is initialised to zeros by {ev.api}: every unit of this layer starts identical "
+                   f"and only random neighbours can tell them apart; if the zero is deliberate, name it "
+                   f"(a zero_init_* helper or guard, a head/adapter name) or add `# noqa: INI001`")
+            code = "INI001"
+        else:
+            msg = (f"{ev.label()} is set to the constant {ev.value_text} by {ev.api}: every unit of this layer "
+                   f"starts identical and the scale ignores the layer's fan-in; use a random init")
+            code = "INI002"
+        return Verdict(ev.report_node, code, msg, idiom)
+
+    def _dead_single(self, ev: InitEvent, ctx: C.Context) -> Optional[str]:
+        if not ev.zero or ev.target is None:
+            return None
+        owner = ev.target if ev.on == "layer" else (ev.target.owner() if ev.target.last == "weight" else None)
+        if owner is None:
+            return None
+        bias_zero = ev.zeroes_bias or self._bias_zeroed_in(ev, ev.target)
+        found = dead.container_of(owner, ctx, self.facts, self.layers)
+        if found is not None:
+            elements, index, text, scope = found
+            act, nxt = dead.next_activation(elements, index, self.layers, scope)
+            bias = dead.ZERO_BIAS if bias_zero else dead.ctor_bias(elements[index], set())
+            if nxt is not None and bias != dead.RANDOM_BIAS and (act is None or act.phi0 == 0):
+                other = self._zeroed_element(owner, nxt, ctx)
+                if other is not None:
+                    return dead.chain_message(ev.label(), f"`{text}[{nxt}]`", bias)
+                prev = self._previous_zeroed(owner, elements, index, ctx, scope)
+                if prev:
+                    return dead.chain_message(ev.label(), prev, bias)
+            elif nxt is None or act is None or act.phi0 != 0:
+                prev = self._previous_zeroed(owner, elements, index, ctx, scope)
+                if prev:
+                    return dead.chain_message(ev.label(), prev, dead.ZERO_BIAS)
+            if act is not None and act.kills_gradient_at_zero:
+                return dead.dead_message(ev.label(), act, f"`{text}[{index + 1}]`", bias)
+            return None
+        if owner.root == "self" and len(owner.parts) == 1 and ctx.cls is not None:
+            attr = owner.parts[0]
+            acts = dead.forward_consumers(ctx.cls, attr, self.facts, self.layers)
+            killing = [a for a in acts if a.kills_gradient_at_zero]
+            if killing:
+                ctor = ctx.cls.attrs.get(attr)
+                bias = dead.ZERO_BIAS if bias_zero else dead.ctor_bias(ctor, set())
+                return dead.dead_message(ev.label(), killing[0], "in forward", bias)
+        return None
+
+    def _zeroed_element(self, owner: Path, index: int, ctx: C.Context) -> Optional[InitEvent]:
+        sibling = Path(owner.root, owner.parts[:-1] + (index,))
+        for other in self.events:
+            if other.zero and other.target is not None and (
+                    (other.on == "layer" and other.target == sibling) or other.target == sibling.child("weight")):
+                return other
+        return None
+
+    def _previous_zeroed(self, owner: Path, elements, index: int, ctx: C.Context, scope) -> Optional[str]:
+        """The zeroed layer before this one, when the pair is a dead chain."""
+        for j in range(index - 1, -1, -1):
+            if not self.layers.is_weight_layer(elements[j], scope):
+                continue
+            act, nxt = dead.next_activation(elements, j, self.layers, scope)
+            if nxt != index:
+                return None
+            other = self._zeroed_element(owner, j, ctx)
+            if other is None:
+                return None
+            prev_path = Path(owner.root, owner.parts[:-1] + (j,))
+            prev_bias = dead.ZERO_BIAS if (other.zeroes_bias or self._bias_zeroed_in(other, other.target)) \
+                else dead.ctor_bias(elements[j], set())
+            if prev_bias != dead.RANDOM_BIAS and (act is None or act.phi0 == 0):
+                return f"`{prev_path.text().removeprefix('self.')}` (zeroed before it)"
+            return None
+        return None
+
+    # -- intent --------------------------------------------------------------------------
+    def _scope_reason(self, ev: InitEvent, ctx: C.Context) -> Optional[str]:
+        extra = self.intent_names
+        if ev.helper is not None:
+            r = intent.scope_reason("helper", ev.helper.name, extra)
+            if r:
+                return r
+        if ctx.function is not None:
+            r = intent.scope_reason("function", ctx.function.name, extra)
+            if r:
+                return r
+        for anc in reversed(ev.site.ancestors):
+            if isinstance(anc, cst.FunctionDef) and anc is not (ctx.function.node if ctx.function else None):
+                r = intent.scope_reason("function", anc.name.value, extra)
+                if r:
+                    return r
+        if ctx.cls is not None:
+            r = intent.scope_reason("class", ctx.cls.name, extra)
+            if r:
+                return r
+        for g in ctx.zero_flags():
+            return f"guarded by `{g.text}`"
+        return None
+
+    def _target_reason(self, ev: InitEvent, ctx: C.Context, extra_names: tuple) -> Optional[str]:
+        names: list[str] = list(extra_names)
+        target = ev.target
+        if target is not None:
+            attrs = [a for a in target.attrs if a != "weight"] if ev.on == "tensor" else list(target.attrs)
+            names += list(reversed(attrs))
+            if target.root not in ("self", "cls", "m", "module", "layer"):
+                names.append(target.root)
+            if target.parts and any(p == -1 for p in target.parts):
+                return f"`{target.text().removeprefix('self.')}` is the last layer of a branch"
+            if target.root == "self" and len(target.parts) == 1 and ctx.cls is not None:
+                names.append(ctx.cls.name)
+        assigned = _assigned_name(ev)
+        if assigned:
+            names.append(assigned)
+        return intent.target_reason(names, self.intent_names)
+
+
+def _assigned_name(ev: InitEvent) -> Optional[str]:
+    """``self.conv_out = zero_module(nn.Conv2d(...))``: the name the result is stored under."""
+    for anc in reversed(ev.site.ancestors):
+        if isinstance(anc, cst.Assign):
+            t = anc.targets[0].target
+            if isinstance(t, cst.Attribute):
+                return t.attr.value
+            if isinstance(t, cst.Name):
+                return t.value
+            return None
+        if isinstance(anc, (cst.SimpleStatementLine, cst.FunctionDef)):
+            return None
+    return None

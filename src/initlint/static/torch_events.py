@@ -1,0 +1,206 @@
+"""PyTorch: find the init events of a module (nn.init calls, in-place fills, zero Parameters,
+layer-level helpers such as zeta's ``init_zero_``, and the file's own helpers that wrap them)."""
+
+from __future__ import annotations
+
+from typing import Iterator, Optional
+
+import libcst as cst
+
+from initlint.static import apis
+from initlint.static.collect import CallSite, FunctionInfo, ModuleFacts
+from initlint.static.events import InitEvent, get_arg, shape_ndim, source_of, value_of
+from initlint.static.names import dotted_name
+from initlint.static.roles import SCALAR, WEIGHT, BIAS, name_role, path_of, Path
+
+
+class Resolver:
+    """Resolves callees through the import table and the (user-extended) wrapper table."""
+
+    def __init__(self, wrappers: dict[str, str], extra_functions: dict[str, str]):
+        self.wrappers = {**apis.INIT_MODULE_WRAPPERS, **wrappers}
+        self.extra_functions = extra_functions
+
+    def qualnames(self, expr: cst.BaseExpression, scope) -> set[str]:
+        out = set()
+        for q in scope.resolve(dotted_name(expr)):
+            q = apis.canonical(q, self.wrappers)
+            out.add(self.extra_functions.get(q, q))
+        return out
+
+    def init_function(self, call: cst.Call, scope) -> tuple[Optional[str], Optional[apis.InitFunction]]:
+        for q in sorted(self.qualnames(call.func, scope)):
+            fn = apis.INIT_FUNCTIONS.get(q)
+            if fn is not None:
+                return q, fn
+        return None, None
+
+    def factory(self, expr: cst.BaseExpression, scope) -> tuple[Optional[str], Optional[apis.InitFunction]]:
+        if not isinstance(expr, cst.Call):
+            return None, None
+        for q in sorted(self.qualnames(expr.func, scope)):
+            fn = apis.TENSOR_FACTORIES.get(q)
+            if fn is not None:
+                return q, fn
+        return None, None
+
+
+def events(facts: ModuleFacts, resolver: Resolver) -> list[InitEvent]:
+    found: list[InitEvent] = []
+    for site in facts.calls:
+        found.extend(_call_events(site, resolver))
+    for assign, ancestors, scope in facts.data_assigns:
+        ev = _data_assign_event(assign, ancestors, scope, resolver)
+        if ev is not None:
+            found.append(ev)
+    found.extend(_helper_call_events(facts, found, resolver))
+    return found
+
+
+def _call_events(site: CallSite, resolver: Resolver) -> Iterator[InitEvent]:
+    call = site.call
+    func = call.func
+    # 1. torch.nn.init.* and layer-level helpers, by resolved name.
+    qual, fn = resolver.init_function(call, site.scope)
+    if fn is not None:
+        zero, text = _fn_value(fn, call)
+        target_expr = get_arg(call, fn.target)
+        if zero is not None and target_expr is not None:
+            yield InitEvent(site, call, source_of(func), zero, text, path_of(target_expr), fn.on,
+                            fn.zeroes_bias)
+        return
+    if not isinstance(func, cst.Attribute):
+        return
+    method = func.attr.value
+    # 2. In-place tensor methods: w.zero_(), w.data.fill_(v), w.copy_(torch.zeros_like(w)).
+    if method in apis.TENSOR_METHODS and _is_tensor_receiver(func.value):
+        fn = apis.TENSOR_METHODS[method]
+        zero, text = _fn_value(fn, call, shift=0)
+        if zero is not None:
+            yield InitEvent(site, call, f".{method}()", zero, text, path_of(func.value))
+        return
+    if method in apis.COPY_METHODS and call.args and _is_tensor_receiver(func.value):
+        fq, ffn = resolver.factory(call.args[0].value, site.scope)
+        if ffn is not None:
+            zero, text = _fn_value(ffn, call.args[0].value)
+            if zero is not None:
+                yield InitEvent(site, call, f".copy_({fq.split('.')[-1]}(...))", zero, text, path_of(func.value))
+
+
+def _is_tensor_receiver(expr: cst.BaseExpression) -> bool:
+    # Only attribute/subscript/name chains: `torch.empty(3).zero_()` makes a temporary.
+    return path_of(expr) is not None
+
+
+def _fn_value(fn: apis.InitFunction, call: cst.Call, shift: int = 0) -> tuple[Optional[bool], str]:
+    if fn.value == apis.ZERO:
+        return True, "0"
+    if fn.value == apis.ONE:
+        return False, "1"
+    spec = fn.value_arg
+    expr = get_arg(call, spec)
+    return value_of(expr, spec.default if spec else None)
+
+
+def parameter_event(site: CallSite, resolver: Resolver, assigned_to: cst.BaseExpression) -> Optional[InitEvent]:
+    """``self.w = nn.Parameter(torch.zeros(a, b))``: a constant trainable tensor."""
+    call = site.call
+    if not (resolver.qualnames(call.func, site.scope) & apis.PARAMETER_CLASSES) or not call.args:
+        return None
+    rg = get_arg(call, apis.ArgSpec(1, "requires_grad"))
+    if isinstance(rg, cst.Name) and rg.value == "False":
+        return None  # a frozen constant is not trained: nothing can go wrong
+    inner = call.args[0].value
+    fq, fn = resolver.factory(inner, site.scope)
+    if fn is None:
+        return None
+    zero, text = _fn_value(fn, inner)
+    if zero is None:
+        return None
+    target = path_of(assigned_to)
+    if target is None:
+        return None
+    ndim = shape_ndim(inner, from_args=fq in apis.SHAPE_FROM_ARGS) if fq not in ("torch.zeros_like", "torch.ones_like", "torch.full_like") else None
+    name = target.last if isinstance(target.last, str) else target.root
+    by_name = name_role(name)
+    if by_name in (BIAS, SCALAR):
+        role = by_name
+    elif ndim is not None:
+        role = WEIGHT if ndim >= 2 else SCALAR
+    else:
+        role = WEIGHT if by_name == WEIGHT else None
+    if role is None:
+        return None
+    return InitEvent(site, call, f"nn.Parameter({fq.split('.', 1)[-1]}(...))", zero, text, target, role=role)
+
+
+def parameter_events(facts: ModuleFacts, resolver: Resolver) -> list[InitEvent]:
+    out = []
+    for site in facts.calls:
+        parent = site.ancestors[-1] if site.ancestors else None
+        if isinstance(parent, cst.Assign) and parent.value is site.call and len(parent.targets) == 1:
+            ev = parameter_event(site, resolver, parent.targets[0].target)
+            if ev is not None:
+                out.append(ev)
+    return out
+
+
+def _data_assign_event(assign: cst.Assign, ancestors: tuple, scope, resolver: Resolver) -> Optional[InitEvent]:
+    """``m.weight.data = torch.zeros_like(m.weight)``."""
+    fq, fn = resolver.factory(assign.value, scope)
+    if fn is None:
+        return None
+    zero, text = _fn_value(fn, assign.value)
+    if zero is None:
+        return None
+    target = assign.targets[0].target
+    site = CallSite(assign.value, ancestors + (assign,), scope)
+    return InitEvent(site, assign, f".data = {fq.split('.')[-1]}(...)", zero, text, path_of(target))
+
+
+def _helper_call_events(facts: ModuleFacts, found: list[InitEvent], resolver: Resolver) -> list[InitEvent]:
+    """Calls to this file's own functions whose body zeroes their parameter (``def zero_(m):
+    nn.init.zeros_(m.weight)``): the call site is where the layer gets zeroed."""
+    summaries: dict[str, tuple[FunctionInfo, int, InitEvent]] = {}
+    for ev in found:
+        fn = _enclosing_function(ev, facts)
+        if fn is None or fn.cls is not None or ev.target is None:
+            continue
+        if ev.target.root in fn.params and _helper_shape(ev):
+            summaries.setdefault(fn.name, (fn, fn.params.index(ev.target.root), ev))
+    out = []
+    for site in facts.calls:
+        if not isinstance(site.call.func, cst.Name):
+            continue
+        name = site.call.func.value
+        if name not in summaries or site.scope.resolve_head(name):
+            continue  # an import of the same name wins
+        fn, index, inner = summaries[name]
+        if site.call is inner.site.call:
+            continue
+        inner.summarized = True
+        positional = [a for a in site.call.args if a.keyword is None]
+        if len(positional) <= index:
+            continue
+        target = path_of(positional[index].value)
+        on = "layer" if inner.on == "layer" or (inner.target and inner.target.parts[:1] == ("weight",)) else "tensor"
+        out.append(InitEvent(site, site.call, f"{name}()", inner.zero, inner.value_text,
+                             target if target is not None else None, on, target_label=None,
+                             zeroes_bias=inner.zeroes_bias))
+        out[-1].helper = fn
+        if target is None:
+            out[-1].target_label = f"the result of {source_of(positional[index].value)[:40]}"
+    return out
+
+
+def _helper_shape(ev: InitEvent) -> bool:
+    """The helper zeroes ``param.weight`` or the layer ``param`` itself."""
+    parts = ev.target.parts
+    return parts == () or (ev.on == "tensor" and parts == ("weight",))
+
+
+def _enclosing_function(ev: InitEvent, facts: ModuleFacts) -> Optional[FunctionInfo]:
+    for anc in reversed(ev.site.ancestors):
+        if isinstance(anc, cst.FunctionDef):
+            return facts.function_of(anc)
+    return None

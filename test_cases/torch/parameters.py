@@ -1,0 +1,30 @@
+"""Weights created as constant nn.Parameters (issue 2): at least 2-D, or named like a weight."""
+import torch
+import torch.nn as nn
+from torch.nn import Parameter
+
+
+class Projection(nn.Module):
+    def __init__(self, d_in, d_out, shape):
+        super().__init__()
+        self.weight = nn.Parameter(torch.zeros(d_out, d_in))  # expect: INI001
+        self.kernel = Parameter(torch.ones((d_out, d_in, 3)))  # expect: INI002
+        self.w_proj = nn.Parameter(torch.full((d_out, d_in), 0.5))  # expect: INI002
+        self.W = torch.nn.Parameter(torch.zeros(shape))  # expect: INI001
+        self.mixing = nn.Parameter(torch.zeros(d_out, d_in))  # expect: INI001
+        # 1-D: a bias, a gate, a scale
+        self.bias = nn.Parameter(torch.zeros(d_out))
+        self.offset = nn.Parameter(torch.zeros(d_out))
+        self.query = nn.Parameter(torch.zeros(shape))  # unknown shape and not named like a weight
+        # random
+        self.proj = nn.Parameter(torch.randn(d_out, d_in) * 0.02)
+        self.register_buffer("table", torch.zeros(d_out, d_in))
+
+
+def seed_example():
+    """From the PyTorch constant/identity reading in the seeds."""
+    w = torch.empty(256, 128)
+    nn.init.zeros_(w)  # expect: INI001
+    b = torch.empty(10)
+    nn.init.constant_(b, val=0.1)
+    return w, b

@@ -1,0 +1,38 @@
+"""One parametrised test runs every annotated file in test_cases/, in default and strict mode."""
+
+from __future__ import annotations
+
+import pytest
+
+from expectations import case_files, expected
+from initlint.findings import Settings
+from initlint.static.analyzer import analyze
+from initlint.static.locate import locate
+from initlint.static.prefilter import may_contain_init
+
+FILES = case_files()
+
+
+def lint(path, strict: bool) -> set:
+    text = path.read_text(encoding="utf-8")
+    settings = Settings(strict=strict)
+    if not may_contain_init(text, settings):
+        return set()
+    reduced = locate(text, str(path), settings)
+    if reduced is None:
+        return set()
+    return {(f.line, f.code) for f in analyze(reduced, str(path), settings) if strict or not f.idiom}
+
+
+@pytest.mark.parametrize("path", FILES, ids=[str(p.relative_to(p.parents[1])) for p in FILES])
+@pytest.mark.parametrize("strict", [False, True], ids=["default", "strict"])
+def test_case_file(path, strict):
+    default, strict_expected = expected(path)
+    want = strict_expected if strict else default
+    got = lint(path, strict)
+    assert sorted(got - want) == [], "unexpected findings (line, code)"
+    assert sorted(want - got) == [], "missing findings (line, code)"
+
+
+def test_there_are_cases():
+    assert len(FILES) >= 5
