@@ -81,6 +81,7 @@ SHAPE_FROM_ARGS = frozenset({"torch.zeros", "torch.ones", "torch.empty", "torch.
 SHAPE_FROM_FIRST_ARG = frozenset({"torch.full"})
 
 PARAMETER_CLASSES = frozenset({"torch.nn.Parameter", "torch.nn.parameter.Parameter"})
+PARAMETER_CONTAINERS = frozenset({"torch.nn.ParameterDict", "torch.nn.ParameterList"})
 
 #: Callables that register a module-wide callback: ``model.apply(fn)``.
 APPLY_METHODS = frozenset({"apply"})

@@ -21,6 +21,7 @@ from initlint.static.names import Scope, dotted_name
 
 # Guard kinds: what an `if` test selects among the modules/parameters of a loop.
 NORM = "norm"
+CUSTOM_NORM = "custom-norm"  # a norm class defined by the model (maybe (1 + w)-parametrised)
 FAMILY = "family"
 SPECIFIC = "specific"
 WEIGHTS = "weights"
@@ -60,6 +61,7 @@ class Context:
     every: Optional[str] = None
     every_loop: Optional[Loop] = None
     every_params: bool = False  # the loop reaches every parameter, not every module
+    applied_lambda: Optional[cst.Lambda] = None  # model.apply(lambda m: ...)
 
     def guard_kinds(self) -> set:
         return {g.kind for g in self.guards}
@@ -84,14 +86,26 @@ def context_for(ev: InitEvent, facts: ModuleFacts, resolve) -> Context:
     guards: list[Guard] = []
     for i in range(len(chain) - 2, boundary, -1):
         anc, child = chain[i], chain[i + 1]
-        if isinstance(anc, cst.If) and child is not anc.test:
+        if isinstance(anc, (cst.If, cst.IfExp)) and child is not anc.test:
             guards.extend(classify_test(anc.test, child is anc.body, ev.site.scope, resolve))
         elif isinstance(anc, cst.For) and child is anc.body:
             loops.append(_loop(anc, function, facts, ev.site.scope, resolve, ancestors))
     cls = function.cls if function else _enclosing_class(ancestors, facts)
     ctx = Context(function, cls, loops, guards)
+    if boundary >= 0 and isinstance(ancestors[boundary], cst.Lambda):
+        ctx.applied_lambda = _applied_lambda(ancestors, boundary)
     _find_every(ev, ctx, facts)
     return ctx
+
+
+def _applied_lambda(ancestors: tuple, boundary: int) -> Optional[cst.Lambda]:
+    """The lambda when it is the argument of ``<model>.apply(...)``."""
+    lam = ancestors[boundary]
+    if boundary >= 2 and isinstance(ancestors[boundary - 1], cst.Arg):
+        call = ancestors[boundary - 2]
+        if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and call.func.attr.value in apis.APPLY_METHODS:
+            return lam
+    return None
 
 
 def _enclosing_class(ancestors: tuple, facts: ModuleFacts) -> Optional[ClassInfo]:
@@ -115,6 +129,12 @@ def _find_every(ev: InitEvent, ctx: Context, facts: ModuleFacts) -> None:
             what = "every parameter" if ctx.every_params else "every layer"
             ctx.every = f"{what} of `{loop.source}`"
             return
+    lam = ctx.applied_lambda
+    if lam is not None:
+        params = [p.name.value for p in lam.params.params]
+        if params and target.root == params[0]:
+            ctx.every = "every module that `.apply(lambda ...)` visits"
+        return
     fn = ctx.function
     if fn is None:
         return
@@ -213,12 +233,16 @@ def classify_test(test: cst.BaseExpression, polarity: bool, scope: Scope, resolv
     if g is not None:
         return [g]
     literals = _string_literals(test)
+    if not literals and polarity:
+        named = _name_test(test)
+        if named:
+            return [Guard(SPECIFIC, (named,), text)]
     if literals:
         g = _string_guard(literals, polarity, text)
         if g is not None:
             out.append(g)
     if polarity:
-        for name in _names_in(test):
+        for name in _names_in(test) + literals:
             if says_zero(name):
                 out.append(Guard(ZERO_FLAG, (name,), text))
                 break
@@ -255,7 +279,9 @@ def _isinstance_guard(test: cst.Call, polarity: bool, scope: Scope, resolve, tex
         else:
             kinds.add(SPECIFIC)
     if kinds == {NORM}:
-        return Guard(NORM, tuple(names), text)
+        # A norm class of the model's own may store γ as w in (1 + w): zero is its identity.
+        standard = all(resolve(e, scope) & apis.NORM_CLASSES for e in exprs)
+        return Guard(NORM if standard else CUSTOM_NORM, tuple(names), text)
     if SPECIFIC in kinds and len(kinds) == 1:
         return Guard(SPECIFIC, tuple(names), text)
     return Guard(FAMILY, tuple(names), text)
@@ -312,10 +338,24 @@ def _string_guard(literals: list[str], polarity: bool, text: str) -> Optional[Gu
     if not polarity:
         return Guard("other", tuple(literals), text)
     if any(any(w in s for w in _NORM_WORDS) for s in low):
-        return Guard(NORM, tuple(literals), text)
+        return Guard(CUSTOM_NORM, tuple(literals), text)
     if all(any(s.startswith(w) for w in _FAMILY_WORDS) for s in literals):
         return Guard(FAMILY, tuple(literals), text)
     return Guard(SPECIFIC, tuple(s for s in stripped if s), text)
+
+
+def _name_test(test: cst.BaseExpression) -> Optional[str]:
+    """``name.startswith(classifier_name)``, ``name == head_name``: a test that picks modules by a
+    name held in a variable; returns that variable's name (its tokens say which layer)."""
+    if isinstance(test, cst.Call) and isinstance(test.func, cst.Attribute) and \
+            test.func.attr.value in ("startswith", "endswith") and test.args:
+        return dotted_name(test.args[0].value)
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1 and \
+            isinstance(test.comparisons[0].operator, (cst.In, cst.Equal)):
+        left, right = dotted_name(test.left), dotted_name(test.comparisons[0].comparator)
+        if left and right:
+            return left if "name" not in left.split(".")[-1] else right
+    return None
 
 
 def _names_in(test: cst.BaseExpression) -> list[str]:

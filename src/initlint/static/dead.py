@@ -124,8 +124,11 @@ def chain_message(label: str, other: str, bias: str) -> str:
 
 
 def container_of(owner: Path, ctx: Context, facts: ModuleFacts, layers: Layers):
-    """(elements, index, container text, scope) when ``owner`` is ``seq[i]`` of a Sequential literal."""
-    if not owner.parts or not isinstance(owner.parts[-1], int):
+    """(elements, index, container text, scope) when ``owner`` is ``seq[i]`` of a Sequential
+    literal, or a local layer that a Sequential literal of the same function holds."""
+    if not owner.parts:
+        return _container_holding(owner.root, ctx, facts, layers)
+    if not isinstance(owner.parts[-1], int):
         return None
     base = Path(owner.root, owner.parts[:-1])
     value, scope = None, None
@@ -145,6 +148,82 @@ def container_of(owner: Path, ctx: Context, facts: ModuleFacts, layers: Layers):
     if not 0 <= index < len(elements):
         return None
     return elements, index, base.text().removeprefix("self."), scope
+
+
+def _container_holding(name: str, ctx: Context, facts: ModuleFacts, layers: Layers):
+    """``linear = nn.Linear(...)`` ... ``self.seq = nn.Sequential(norm, linear, nn.ReLU())``."""
+    if ctx.function is None:
+        return None
+    candidates = list(ctx.function.values.items())
+    if ctx.cls is not None:
+        candidates += [(f"self.{a}", v) for a, v in ctx.cls.attrs.items()]
+    scope = ctx.function.scope
+    for text, value in candidates:
+        if isinstance(value, cst.Call) and layers.qualnames(value, scope) & apis.CONTAINER_CLASSES:
+            elements = container_elements(value)
+            for i, el in enumerate(elements):
+                if isinstance(el, cst.Name) and el.value == name:
+                    return elements, i, text.removeprefix("self."), scope
+    return None
+
+
+def forward_links(cls: ClassInfo, facts: ModuleFacts, layers: Layers) -> list[tuple[str, Optional[Activation], str]]:
+    """(A, activation or None, B) for every ``self.B(act(self.A(x)))`` in the class's forward,
+    directly or through local variables."""
+    links = []
+    for name in _FORWARD_NAMES:
+        fn = cls.methods.get(name)
+        if fn is not None and id(fn) in facts.functions:
+            links += _links_in(fn, facts.functions[id(fn)], cls, layers)
+    return links
+
+
+def _self_call(node) -> Optional[str]:
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and \
+            isinstance(node.func.value, cst.Name) and node.func.value.value == "self":
+        return node.func.attr.value
+    return None
+
+
+def _links_in(fn: cst.FunctionDef, info: FunctionInfo, cls: ClassInfo, layers: Layers) -> list:
+    held: dict[str, tuple] = {}  # local name -> (layer attr, activation or None)
+    links: list = []
+
+    def source(expr) -> Optional[tuple]:
+        """What feeds ``expr``: (layer attr, activation applied after it, or None)."""
+        attr = _self_call(expr)
+        if attr is not None and layers.activation(expr.func, info.scope, cls) is None:
+            return attr, None
+        if isinstance(expr, cst.Name):
+            return held.get(expr.value)
+        if isinstance(expr, cst.Call) and expr.args:
+            act = layers.activation(expr.func, info.scope, cls)
+            if act is not None:
+                inner = source(expr.args[0].value)
+                if inner is not None and inner[1] is None:
+                    return inner[0], act
+        return None
+
+    class _V(cst.CSTVisitor):
+        def leave_Assign(self, node: cst.Assign) -> None:
+            fed = source(node.value)
+            for t in node.targets:
+                if isinstance(t.target, cst.Name):
+                    if fed is not None:
+                        held[t.target.value] = fed
+                    else:
+                        held.pop(t.target.value, None)
+
+        def visit_Call(self, node: cst.Call) -> None:
+            attr = _self_call(node)
+            if attr is None or not node.args or layers.activation(node.func, info.scope, cls) is not None:
+                return
+            fed = source(node.args[0].value)
+            if fed is not None and fed[0] != attr:
+                links.append((fed[0], fed[1], attr))
+
+    fn.visit(_V())
+    return links
 
 
 def forward_consumers(cls: ClassInfo, attr: str, facts: ModuleFacts, layers: Layers) -> list[Activation]:

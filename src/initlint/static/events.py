@@ -3,6 +3,7 @@ events; ``judge`` turns them into findings. Shared helpers read literal values a
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Optional
 
@@ -101,22 +102,31 @@ def _fmt(v: float) -> str:
     return str(int(v)) if v == int(v) and abs(v) < 1e15 else repr(v)
 
 
+_SHAPE_NAME = re.compile(r"shape|size|dims", re.I)
+
+
 def shape_ndim(call: cst.Call, from_args: bool) -> Optional[int]:
-    """Number of dimensions a factory call creates, when the source says it."""
-    positional = [a for a in call.args if a.keyword is None]
+    """Number of dimensions a factory call creates, when the source says it.
+
+    ``torch.zeros(n)`` with one scalar-looking argument is 1-D; ``torch.zeros(shape)`` and
+    ``torch.zeros(x.size())`` are unknown."""
+    positional = [a for a in call.args if a.keyword is None and a.star != "**"]
     if any(a.star for a in positional):
         return None
-    if from_args:
-        if len(positional) == 1:
-            v = positional[0].value
-            if isinstance(v, (cst.Tuple, cst.List)):
-                return None if any(isinstance(e, cst.StarredElement) for e in v.elements) else len(v.elements)
-            if isinstance(v, (cst.Integer,)):
-                return 1
-            return None  # torch.zeros(shape) or torch.zeros(n): unknown
-        return len(positional) or None
-    if positional:
-        v = positional[0].value
-        if isinstance(v, (cst.Tuple, cst.List)):
-            return len(v.elements)
-    return None
+    if not positional:
+        return None
+    first = positional[0].value
+    if isinstance(first, (cst.Tuple, cst.List)):
+        if any(isinstance(e, cst.StarredElement) for e in first.elements):
+            return None
+        return len(first.elements) if from_args or len(positional) == 1 else len(first.elements)
+    if not from_args:
+        return None
+    if len(positional) > 1:
+        return len(positional)
+    text = source_of(first)
+    if _SHAPE_NAME.search(text) or isinstance(first, (cst.Call, cst.Subscript)) and "shape" in text:
+        return None
+    if isinstance(first, (cst.Call,)) and not isinstance(first.func, cst.Name):
+        return None
+    return 1

@@ -34,7 +34,12 @@ TARGET_PAIRS: dict[str, str] = {
     "conv_out": "an output convolution", "down_proj": "the last layer of an MLP branch",
     "lora_b": "LoRA's B matrix (zero by design)", "lora_up": "LoRA's up matrix (zero by design)",
     "dense_out": "an output projection", "wo": "an output projection",
+    "attention_weights": "deformable-attention weights (zero: uniform sampling)",
+    "sampling_offsets": "deformable-attention offsets",
 }
+#: Distinctive enough to match inside a token (``LoRALinearLayer`` splits as lo/ra/linear/layer).
+_DISTINCT_SUBSTRINGS = ("lora", "adapter", "controlnet", "adaln")
+
 #: Tokens that, in a *function, class or guard* name, say zero is intended.
 ZERO_TOKENS = frozenset({"zero", "zeros", "zeroed", "zeroinit", "rezero", "fixup", "skipinit"})
 
@@ -65,6 +70,9 @@ def target_reason(names: Iterable[str], extra: Iterable[str] = ()) -> Optional[s
                 return f"`{name}` is named like {TARGET_PAIRS[f'{a}_{b}']}"
         if low in TARGET_PAIRS:
             return f"`{name}` is named like {TARGET_PAIRS[low]}"
+        for sub in _DISTINCT_SUBSTRINGS:
+            if sub in low:
+                return f"`{name}` is named like {TARGET_TOKENS[sub]}"
         for t in toks:
             if t in TARGET_TOKENS:
                 return f"`{name}` is named like {TARGET_TOKENS[t]}"

@@ -3,6 +3,7 @@ INI001/INI002), with the recognised intent (if any) attached as ``idiom``."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Optional
 
@@ -12,8 +13,12 @@ from initlint.static import apis, context as C, dead, intent
 from initlint.static.collect import ModuleFacts
 from initlint.static.events import InitEvent, shape_ndim, source_of
 from initlint.static.roles import (
-    ANY_INDEX, BIAS, NORM, SCALAR, SLICE, GRAD, UNKNOWN, WEIGHT, Path, is_norm_owner_name, tensor_role,
+    ANY_INDEX, BIAS, NORM, path_of, SCALAR, SLICE, GRAD, UNKNOWN, WEIGHT, Path, is_norm_owner_name, name_role, tensor_role,
 )
+
+
+#: Class names of norm layers defined in the file (EvoNorm2dB0, FilterResponseNormAct2d, InplaceAbn).
+_NORM_CLASS_NAME = re.compile(r"Norm|Abn|ABN|^BN|BatchNorm|^LN")
 
 
 @dataclass(frozen=True)
@@ -34,8 +39,9 @@ class Judge:
 
     # -- entry point ---------------------------------------------------------------------
     def judge(self, ev: InitEvent) -> Optional[Verdict]:
-        if ev.summarized:
+        if ev.summarized or self.superseded(ev):
             return None
+        self._current = ev
         ctx = C.context_for(ev, self.facts, self.resolve)
         role = self.role(ev, ctx)
         if ctx.every is not None:
@@ -56,8 +62,14 @@ class Judge:
         if ev.on == "layer":
             return NORM if self._owner_is_norm(target, ctx) else WEIGHT
         role = tensor_role(target)
+        if role == SLICE and self._parameter_dict_entry(target, ctx):
+            return WEIGHT  # self.lora_B[adapter_name]: a whole parameter of a ParameterDict
         if role in (BIAS, SCALAR, SLICE, GRAD, NORM):
             return role
+        if target.root == "self" and len(target.parts) == 1 and ctx.cls is not None:
+            own = self._own_parameter_role(target.parts[0], ctx)
+            if own is not None:
+                return own
         if target.parts and target.last in ("weight",) and self._owner_is_norm(target.owner(), ctx):
             return NORM
         if not target.parts:
@@ -70,13 +82,56 @@ class Judge:
                         return WEIGHT if ndim >= 2 else SCALAR
         return role
 
+    def _parameter_dict_entry(self, target: Path, ctx: C.Context) -> bool:
+        if target.root != "self" or len(target.parts) != 2 or ctx.cls is None:
+            return False
+        value = ctx.cls.attrs.get(target.parts[0])
+        return isinstance(value, cst.Call) and bool(
+            self.resolve(value.func, dead.cls_scope(ctx.cls, self.facts)) & apis.PARAMETER_CONTAINERS)
+
+    def superseded(self, ev: InitEvent) -> bool:
+        """``self.A = nn.Parameter(torch.zeros(...))`` re-initialised by an nn.init call on the
+        same target in the same class: the creation is a placeholder, the later init counts."""
+        if not ev.api.startswith("nn.Parameter") or ev.target is None:
+            return False
+        home = _home(ev)
+        for site in self.facts.calls:
+            if site.call is ev.site.call or not site.call.args:
+                continue
+            quals = self.resolve(site.call.func, site.scope)
+            if any(q.startswith("torch.nn.init.") for q in quals) and \
+                    path_of(site.call.args[0].value) == ev.target and _home_of(site.ancestors) is home:
+                return True
+        return False
+
+    def _own_parameter_role(self, name: str, ctx: C.Context) -> Optional[str]:
+        """``self.weight`` of the class being defined: a norm class's γ, or a Parameter whose
+        constructor shows its number of dimensions."""
+        if name == "weight" and self._class_is_norm(ctx):
+            return NORM
+        if name_role(name) in (BIAS, SCALAR):
+            return name_role(name)
+        value = ctx.cls.attrs.get(name)
+        if isinstance(value, cst.Call) and value.args:
+            scope = dead.cls_scope(ctx.cls, self.facts)
+            if self.resolve(value.func, scope) & apis.PARAMETER_CLASSES:
+                inner = value.args[0].value
+                while isinstance(inner, cst.BinaryOperation):  # 1e-5 * torch.ones(dim)
+                    inner = inner.right if isinstance(inner.right, cst.Call) else inner.left
+                if isinstance(inner, cst.Call):
+                    quals = self.resolve(inner.func, scope)
+                    ndim = shape_ndim(inner, from_args=bool(quals & apis.SHAPE_FROM_ARGS))
+                    if ndim is not None:
+                        return WEIGHT if ndim >= 2 else SCALAR
+        return None
+
     def _local_value(self, name: str, ctx: C.Context):
         if ctx.function is not None and name in ctx.function.values:
             return ctx.function.values[name]
         return self.facts.module_values.get(name)
 
     def _class_is_norm(self, ctx: C.Context) -> bool:
-        return ctx.cls is not None and ("Norm" in ctx.cls.name or is_norm_owner_name(ctx.cls.name))
+        return ctx.cls is not None and bool(_NORM_CLASS_NAME.search(ctx.cls.name))
 
     def _owner_is_norm(self, owner: Path, ctx: C.Context) -> bool:
         if C.NORM in ctx.guard_kinds() and ctx.every is None:
@@ -107,13 +162,13 @@ class Judge:
     # -- every layer ---------------------------------------------------------------------
     def _every_layer(self, ev: InitEvent, ctx: C.Context, role: str) -> Optional[Verdict]:
         kinds = ctx.guard_kinds()
-        if kinds & {C.BIAS, C.NONWEIGHTS} or role in (BIAS, SCALAR, SLICE, GRAD):
+        if kinds & {C.BIAS, C.NONWEIGHTS, C.CUSTOM_NORM} or role in (BIAS, SCALAR, SLICE, GRAD):
             return None
         if role == UNKNOWN and not ctx.every_params:
             return None
         scope_idiom = self._scope_reason(ev, ctx)
         if C.NORM in kinds or role == NORM:
-            if ev.zero and (ev.on == "layer" or ev.target.parts in ((), ("weight",))):
+            if ev.zero and (ev.on == "layer" or ev.target.parts in ((), ("weight",))) and not self._single_norm_block(ctx):
                 msg = (f"{ev.label()} (γ) is set to 0 on {ctx.every}, by {ev.api}: with every norm scale at zero "
                        f"each normalised branch outputs its shift only, and a chain of them feeding ReLUs is dead")
                 return Verdict(ev.report_node, "INI003", msg, scope_idiom)
@@ -132,6 +187,18 @@ class Judge:
                f"{'zero' if ev.zero else 'constant'}, the units of each hidden layer stay interchangeable "
                f"forever{' or dead' if ev.zero else ''}, and the network cannot learn")
         return Verdict(ev.report_node, "INI003", msg, scope_idiom)
+
+    def _single_norm_block(self, ctx: C.Context) -> bool:
+        """A loop over ``self.modules()`` of a block that holds one norm: that norm is the
+        block's last (zero-γ residual init, as in non-local blocks), not every norm."""
+        loop = ctx.every_loop
+        if loop is None or ctx.cls is None or not loop.source.startswith("self."):
+            return False
+        norms = 0
+        for attr, value in ctx.cls.attrs.items():
+            text = source_of(value)
+            norms += text.count("Norm") + text.count("norm_layer(") or int(is_norm_owner_name(attr))
+        return norms <= 1
 
     def _dead_in_loop(self, ev: InitEvent, ctx: C.Context) -> Optional[str]:
         loop = ctx.every_loop
@@ -153,7 +220,7 @@ class Judge:
         if owner is None:
             return False
         bias = owner.child("bias") if ev.on == "layer" or not owner.parts or owner.last != "weight" else owner.owner().child("bias")
-        for other in self.events:
+        for other in self._neighbours(ev):
             if other.zero and other.target == bias and other.on == "tensor":
                 return True
             if other.zero and other.zeroes_bias and other.target == (owner if ev.on == "layer" else owner.owner()):
@@ -205,6 +272,9 @@ class Judge:
             return None
         if owner.root == "self" and len(owner.parts) == 1 and ctx.cls is not None:
             attr = owner.parts[0]
+            chained = self._forward_chain(ev, ctx, attr, bias_zero)
+            if chained:
+                return chained
             acts = dead.forward_consumers(ctx.cls, attr, self.facts, self.layers)
             killing = [a for a in acts if a.kills_gradient_at_zero]
             if killing:
@@ -213,9 +283,46 @@ class Judge:
                 return dead.dead_message(ev.label(), killing[0], "in forward", bias)
         return None
 
+    def _neighbours(self, ev: InitEvent) -> list:
+        """The events of the same class (or, outside classes, the same function): paths such
+        as ``self.mlp[0]`` mean the same layer only there."""
+        home = _home(ev)
+        return [o for o in self.events if _home(o) is home]
+
+    def _forward_chain(self, ev: InitEvent, ctx: C.Context, attr: str, bias_zero: bool) -> Optional[str]:
+        """``self.b(act(self.a(x)))`` with both layers zeroed, a zero/no bias on ``a`` and
+        φ(0) = 0 between them."""
+        for a, act, b in dead.forward_links(ctx.cls, self.facts, self.layers):
+            if attr not in (a, b) or (act is not None and act.phi0 != 0):
+                continue
+            first, other = (a, b)
+            peer = b if attr == a else a
+            if not self._zeroed_attr(peer):
+                continue
+            first_event = ev if attr == a else self._zeroed_attr(a)
+            bias = self._attr_bias(first_event, first, ctx)
+            if bias == dead.RANDOM_BIAS:
+                continue
+            between = f" through {dead.describe(act)}" if act is not None else ""
+            return dead.chain_message(ev.label(), f"`{peer}`{between}", bias)
+        return None
+
+    def _zeroed_attr(self, attr: str) -> Optional[InitEvent]:
+        target = Path("self", (attr,))
+        for other in self._neighbours(self._current):
+            if other.zero and other.target is not None and (
+                    (other.on == "layer" and other.target == target) or other.target == target.child("weight")):
+                return other
+        return None
+
+    def _attr_bias(self, ev: InitEvent, attr: str, ctx: C.Context) -> str:
+        if ev.zeroes_bias or self._bias_zeroed_in(ev, ev.target):
+            return dead.ZERO_BIAS
+        return dead.ctor_bias(ctx.cls.attrs.get(attr), set())
+
     def _zeroed_element(self, owner: Path, index: int, ctx: C.Context) -> Optional[InitEvent]:
         sibling = Path(owner.root, owner.parts[:-1] + (index,))
-        for other in self.events:
+        for other in self._neighbours(self._current):
             if other.zero and other.target is not None and (
                     (other.on == "layer" and other.target == sibling) or other.target == sibling.child("weight")):
                 return other
@@ -244,7 +351,7 @@ class Judge:
     def _scope_reason(self, ev: InitEvent, ctx: C.Context) -> Optional[str]:
         extra = self.intent_names
         if ev.helper is not None:
-            r = intent.scope_reason("helper", ev.helper.name, extra)
+            r = intent.scope_reason("helper", ev.helper.name, extra) or intent.target_reason([ev.helper.name], extra)
             if r:
                 return r
         if ctx.function is not None:
@@ -264,6 +371,34 @@ class Judge:
             return f"guarded by `{g.text}`"
         return None
 
+    def _owner_of(self, ev: InitEvent) -> Optional[Path]:
+        t = ev.target
+        if t is None:
+            return None
+        return t if ev.on == "layer" else (t.owner() if t.last == "weight" else None)
+
+    def _is_last_of_branch(self, ev: InitEvent, ctx: C.Context) -> bool:
+        """``seq[-1]``, or ``seq[i]`` where i is the last element of a Sequential literal."""
+        owner = self._owner_of(ev)
+        if owner is None or not owner.parts or not isinstance(owner.parts[-1], int):
+            return False
+        if owner.parts[-1] == -1:
+            return True
+        found = dead.container_of(owner, ctx, self.facts, self.layers)
+        return found is not None and found[1] == len(found[0]) - 1
+
+    def _classifier_ctor(self, ev: InitEvent, ctx: C.Context) -> Optional[str]:
+        """``self.fc = nn.Linear(dim, num_classes)``: a layer sized by the number of classes."""
+        owner = self._owner_of(ev)
+        if owner is None:
+            return None
+        ctor, _ = self._owner_ctor(owner, ctx)
+        if isinstance(ctor, cst.Call):
+            m = _CLASS_COUNT_ARG.search(source_of(ctor))
+            if m:
+                return f"`{owner.text().removeprefix('self.')}` outputs `{m.group(1)}`: a classifier head"
+        return None
+
     def _target_reason(self, ev: InitEvent, ctx: C.Context, extra_names: tuple) -> Optional[str]:
         names: list[str] = list(extra_names)
         target = ev.target
@@ -272,14 +407,35 @@ class Judge:
             names += list(reversed(attrs))
             if target.root not in ("self", "cls", "m", "module", "layer"):
                 names.append(target.root)
-            if target.parts and any(p == -1 for p in target.parts):
+            if self._is_last_of_branch(ev, ctx):
                 return f"`{target.text().removeprefix('self.')}` is the last layer of a branch"
-            if target.root == "self" and len(target.parts) == 1 and ctx.cls is not None:
+            head = self._classifier_ctor(ev, ctx)
+            if head:
+                return head
+            if target.root == "self" and ctx.cls is not None:
                 names.append(ctx.cls.name)
         assigned = _assigned_name(ev)
         if assigned:
             names.append(assigned)
         return intent.target_reason(names, self.intent_names)
+
+
+_CLASS_COUNT_ARG = re.compile(r"\b(num_classes|n_classes|nb_classes|num_labels|n_labels|num_outputs|classes|vocab_size)\b")
+
+
+def _home(ev: InitEvent):
+    return _home_of(ev.site.ancestors)
+
+
+def _home_of(ancestors: tuple):
+    """The nearest enclosing class, else the outermost function, else the module (None)."""
+    outer = None
+    for anc in reversed(ancestors):
+        if isinstance(anc, cst.ClassDef):
+            return anc
+        if isinstance(anc, cst.FunctionDef):
+            outer = anc
+    return outer
 
 
 def _assigned_name(ev: InitEvent) -> Optional[str]:

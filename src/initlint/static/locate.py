@@ -15,6 +15,7 @@ from typing import Optional
 
 from initlint.findings import Settings
 from initlint.static.prefilter import pattern
+from initlint.static.rolenames import BIAS, SCALAR, is_norm_owner_name, name_role
 
 #: Deeper expressions than this make libcst's recursive visitors overflow or crawl.
 MAX_DEPTH = 150
@@ -53,45 +54,399 @@ def locate(text: str, path: str, settings: Settings) -> Optional[str]:
     tree = parse_guarded(text, path)
     regex = pattern(tuple(w for w, _ in settings.init_wrappers))
     lines = physical_lines(text)
-    keep_any = False
-    edits: list[tuple[int, int, str]] = []  # (first line, last line, replacement), 1-based
+    regex = re.compile(regex.pattern + "|" + _RANDOM_INIT_LINE.pattern)
+    reducer = _Reducer(lines, regex, _import_bound_names(tree))
+    reducer.helpers = _helper_names(tree, reducer) | {w.rsplit(".", 1)[-1] for w, _ in settings.init_wrappers}
+    if reducer.helpers:  # calls to the file's own init helpers are candidates too
+        reducer.count_hits(re.compile(regex.pattern + "|" + "|".join(
+            rf"\b{re.escape(h)}\b" for h in sorted(reducer.helpers))))
+    reducer.block(tree.body, context=False)
+    if not reducer.found:
+        return None
+    return reducer.render()
 
-    def segment(node: ast.stmt) -> tuple[int, int]:
+
+class _Reducer:
+    """Decides, statement by statement, what libcst must see.
+
+    Kept: imports; every simple statement whose text can hold an init; the headers of the
+    compound statements around them; module-level assignments; ``self.x = ...`` in the
+    constructors and the whole ``forward`` of a class that holds an init (they say what the
+    layers are and how they are wired); assignments to names that an import also binds
+    (they shadow it). A dropped definition leaves ``name = None`` (its name still binds),
+    any other dropped statement leaves ``pass`` (its block stays valid).
+    """
+
+    def __init__(self, lines: list[str], regex, import_names: set[str]):
+        self.lines = lines
+        self.regex = regex
+        self.import_names = import_names
+        self.keep = bytearray(len(lines) + 2)  # 1: keep the line as it is
+        self.replace: dict[int, str] = {}  # first line of a dropped statement -> stub
+        self.found = False
+        self.candidates = 0  # statements kept because they may report (not as context)
+        self.helpers: set[str] = set()
+        self.count_hits(regex)
+
+    def count_hits(self, regex) -> None:
+        """Prefix counts of the lines that match ``regex``: any span is tested in O(1)."""
+        self.hits = [0]
+        for line in self.lines:
+            self.hits.append(self.hits[-1] + (1 if regex.search(line) else 0))
+
+    # -- helpers -------------------------------------------------------------------------
+    def _span(self, node: ast.stmt) -> tuple[int, int]:
         first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
         return first, node.end_lineno or node.lineno
 
-    def matches(first: int, last: int) -> bool:
-        return any(regex.search(lines[i]) for i in range(first - 1, min(last, len(lines))))
+    def _matches(self, first: int, last: int) -> bool:
+        return self.hits[min(last, len(self.lines))] - self.hits[first - 1] > 0
 
-    for node in tree.body:
-        first, last = segment(node)
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            if not matches(first, last):
-                edits.append((first, last, f"{node.name} = None"))
-                continue
-            keep_any = True
-            _check_depth(node)
-            if isinstance(node, ast.ClassDef):
-                for member in node.body:
-                    if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)) and member.name not in CONTEXT_METHODS:
-                        mf, ml = segment(member)
-                        if not matches(mf, ml):
-                            edits.append((mf, ml, " " * member.col_offset + f"{member.name} = None"))
-        else:
-            _check_depth(node)
-            if matches(first, last):
-                keep_any = True
-    if not keep_any:
-        return None
-    if not edits:
-        return text
-    out = list(lines)
-    for first, last, replacement in edits:
-        ending = _ending(out[first - 1])
-        out[first - 1] = replacement + ending
-        for i in range(first, last):
-            out[i] = _ending(out[i])
-    return "".join(out)
+    def _keep(self, first: int, last: int) -> None:
+        for i in range(first, last + 1):
+            self.keep[i] = 1
+
+    def _drop(self, node: ast.stmt, first: int) -> None:
+        stub = f"{node.name} = None" if isinstance(node, _DEFS) else "pass"
+        for line in range(first, (node.end_lineno or first) + 1):
+            self.replace.pop(line, None)  # what nested statements left goes with their parent
+            self.keep[line] = 0
+        self.replace[first] = " " * node.col_offset + stub
+
+    # -- the walk ------------------------------------------------------------------------
+    def block(self, body: list, context: bool, in_class: bool = False) -> bool:
+        """Process a block; ``context``: keep its assignments (a constructor of a class with
+        an init). Returns whether anything in it was kept."""
+        kept_any = False
+        for node in body:
+            if self.statement(node, context, in_class):
+                kept_any = True
+        return kept_any
+
+    def statement(self, node: ast.stmt, context: bool, in_class: bool) -> bool:
+        first, last = self._span(node)
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            self._keep(first, last)
+            return True
+        body_blocks = _blocks(node)
+        atomic = not body_blocks or isinstance(node, ast.Match) or node.body[0].lineno == node.lineno
+        if atomic:
+            keep = self._matches(first, last) and _can_report(node, self.helpers)
+            if keep:
+                self.found = True
+                self.candidates += 1
+                _check_depth(node)
+            elif context and context != "forward" and self._matches(first, last) and _is_bias_init(node):
+                keep = True  # whether the bias is zero decides how dead a zero layer is (INI004)
+            elif context == "forward":
+                keep = isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Expr, ast.Return))
+            elif context == "function":  # w = torch.empty(256, 128); model = nn.Sequential(...)
+                keep = _is_binding(node) and all(isinstance(t, ast.Name) for t in _targets(node))
+            elif context or self._binds_import_name(node) or (self.module_level(node) and last - first < 5):
+                keep = _is_binding(node)
+            if keep:
+                _check_depth(node)
+                self._keep(first, last)
+                return True
+            self._drop(node, first)
+            return False
+        if isinstance(node, ast.ClassDef):
+            return self._class(node, first)
+        if isinstance(node, _DEFS) and not self._matches(first, last) and not context:
+            self._drop(node, first)
+            return False
+        is_def = isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        inner_context = "function" if is_def else context
+        before = self.candidates
+        results = [(kind, b, self.block(b, inner_context, in_class)) for kind, b in body_blocks]
+        if not any(kept for _, _, kept in results) or (is_def and self.candidates == before):
+            self._drop(node, first)
+            return False
+        self._keep(first, max(first, node.body[0].lineno - 1))
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            self._compact_header(node)
+        _check_depth_header(node)
+        for kind, b, kept in results[1:]:
+            if kind == "handler" or kind == "final":
+                self.keep[self._header_line(b)] = 1  # a try needs its except/finally
+            elif kind == "elif":
+                if not kept:
+                    self._clear(b[0].lineno, b[0].end_lineno or b[0].lineno)
+            elif kept:
+                self.keep[self._header_line(b)] = 1
+            else:
+                self._clear(b[0].lineno, b[-1].end_lineno or b[-1].lineno)
+        for h in getattr(node, "handlers", []):
+            self._keep(h.lineno, max(h.lineno, h.body[0].lineno - 1))
+        return True
+
+    def _compact_header(self, node) -> None:
+        """Replace a long ``def`` header (annotations, defaults) by its parameter names alone:
+        the analyzer needs the names, and libcst's time grows with every token."""
+        body_line = node.body[0].lineno
+        if body_line == node.lineno or body_line - node.lineno < 2:
+            return
+        a = node.args
+        params = [p.arg for p in (*a.posonlyargs, *a.args)]
+        if a.vararg:
+            params.append("*" + a.vararg.arg)
+        elif a.kwonlyargs:
+            params.append("*")
+        params += [p.arg for p in a.kwonlyargs]
+        if a.kwarg:
+            params.append("**" + a.kwarg.arg)
+        prefix = "async def" if isinstance(node, ast.AsyncFunctionDef) else "def"
+        self.keep[node.lineno] = 0
+        self.replace[node.lineno] = " " * node.col_offset + f"{prefix} {node.name}({', '.join(params)}):"
+        for line in range(node.lineno + 1, body_line):
+            self.keep[line] = 0
+            self.replace.pop(line, None)
+
+    def _header_line(self, block: list) -> int:
+        """The ``else:``/``finally:``/``except`` line that opens ``block``."""
+        line = block[0].lineno - 1
+        while line > 1 and not self.lines[line - 1].strip().startswith(("else", "finally", "except")):
+            line -= 1
+        return line
+
+    def _clear(self, first: int, last: int) -> None:
+        """Blank a dropped ``else``/``elif`` block entirely: an ``if`` needs no ``else``."""
+        for line in range(first, last + 1):
+            self.replace.pop(line, None)
+            self.keep[line] = 0
+
+    def _class(self, node: ast.ClassDef, first: int) -> bool:
+        last = node.end_lineno or node.lineno
+        if not self._matches(first, last):
+            self._drop(node, first)
+            return False
+        before = self.candidates
+        for member in node.body:
+            if not (isinstance(member, _DEFS) and member.name in CONTEXT_METHODS):
+                self.statement(member, context=False, in_class=True)
+        for member in node.body:
+            if isinstance(member, _DEFS) and member.name in CONTEXT_METHODS:
+                mf, ml = self._span(member)
+                self._keep(mf, member.body[0].lineno - 1 if member.body[0].lineno > member.lineno else mf)
+                self._compact_header(member)
+                if not self.block(member.body, context=_context_kind(member.name), in_class=True):
+                    self.replace[member.body[0].lineno] = " " * member.body[0].col_offset + "pass"
+        if self.candidates == before:
+            self._drop(node, first)
+            return False
+        self._keep(first, node.body[0].lineno - 1 if node.body[0].lineno > node.lineno else first)
+        return True
+
+    def module_level(self, node: ast.stmt) -> bool:
+        return node.col_offset == 0 and isinstance(node, (ast.Assign, ast.AnnAssign))
+
+    def _binds_import_name(self, node: ast.stmt) -> bool:
+        if not self.import_names:
+            return False
+        targets = []
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
+            targets = [node.target]
+        return any(isinstance(t, ast.Name) and t.id in self.import_names for t in targets)
+
+    def render(self) -> str:
+        out = []
+        for i, line in enumerate(self.lines, start=1):
+            if self.keep[i]:
+                out.append(line)
+            elif i in self.replace:
+                out.append(self.replace[i] + _ending(line))
+            else:
+                out.append(_ending(line))
+        return "".join(out)
+
+
+_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+def _blocks(node: ast.stmt) -> list:
+    """The statement lists nested in a compound statement, in source order, with their kind:
+    body, elif (an ``orelse`` that is a single ``elif``), orelse, handler, final."""
+    if isinstance(node, ast.Match):
+        return [("body", c.body) for c in node.cases]
+    out = []
+    body = getattr(node, "body", None)
+    if isinstance(body, list) and body and isinstance(body[0], ast.stmt):
+        out.append(("body", body))
+    for h in getattr(node, "handlers", []):
+        out.append(("handler", h.body))
+    orelse = getattr(node, "orelse", None)
+    if isinstance(orelse, list) and orelse:
+        is_elif = isinstance(node, ast.If) and len(orelse) == 1 and isinstance(orelse[0], ast.If) \
+            and orelse[0].col_offset == node.col_offset
+        out.append(("elif" if is_elif else "orelse", orelse))
+    final = getattr(node, "finalbody", None)
+    if isinstance(final, list) and final:
+        out.append(("final", final))
+    return out
+
+
+#: Callees that can initialise a weight (any framework); a statement with none of these,
+#: no initializer keyword and no call to the file's own init helpers cannot report.
+_INIT_CALLEES = frozenset({
+    "zeros_", "ones_", "constant_", "constant", "init_zero_", "zero_", "fill_", "copy_", "Parameter",
+    "add_weight", "param", "Zeros", "Ones", "Constant", "zeros", "ones", "zeros_init", "ones_init",
+    "full", "zero_module", "zero_init", "zeros_like", "ones_like", "full_like", "variable", "Variable",
+})
+_INIT_KEYWORD = re.compile(r"initializer$|_init$|^w_init$|^b_init$|^init$|^init_fn$")
+_TARGET_FIRST_ARG = frozenset({"zeros_", "ones_", "constant_", "constant"})
+_TARGET_RECEIVER = frozenset({"zero_", "fill_", "copy_"})
+_TENSOR_NAMES = frozenset({"weight", "bias", "data", "kernel", "grad"})
+#: nn.init.kaiming_uniform_(self.lora_A): a later random init that supersedes a constant
+#: Parameter placeholder. Kept (only for direct `self.x` targets) so the judge can see it.
+_RANDOM_INIT_LINE = re.compile(r"\binit\.\w+_\(\s*self\.\w+\s*[,)]|\.apply\(|\bnamed_apply\(")
+
+
+def _context_kind(method: str) -> str:
+    return "forward" if method in ("forward", "__call__", "call", "_forward") else "constructor"
+
+
+def _is_binding(node: ast.stmt) -> bool:
+    """``self.fc = nn.Linear(...)``, ``model = nn.Sequential(...)``: what layers are."""
+    if isinstance(node, ast.Assign):
+        return isinstance(node.value, (ast.Call, ast.IfExp)) and \
+            all(isinstance(t, (ast.Name, ast.Attribute, ast.Tuple)) for t in node.targets)
+    return isinstance(node, ast.AnnAssign) and isinstance(node.value, (ast.Call, ast.IfExp))
+
+
+def _targets(node: ast.stmt) -> list:
+    return node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+
+
+def _is_bias_init(node: ast.stmt) -> bool:
+    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) and node.value.args:
+        target = node.value.args[0] if _callee(node.value) in _TARGET_FIRST_ARG else node.value.func
+        while isinstance(target, ast.Attribute):
+            if target.attr == "bias":
+                return True
+            target = target.value
+    return False
+
+
+def _callee(call: ast.Call) -> Optional[str]:
+    f = call.func
+    return f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else None
+
+
+def _mentions_init(node: ast.stmt, helpers: "set[str]") -> bool:
+    if isinstance(node, ast.Assign) and any(isinstance(t, ast.Attribute) and t.attr == "data" for t in node.targets):
+        return True
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Call):
+            name = _callee(sub)
+            if name in _INIT_CALLEES or name in helpers or name in ("apply", "named_apply"):
+                return True
+            if any(k.arg and _INIT_KEYWORD.search(k.arg) for k in sub.keywords):
+                return True
+            if isinstance(sub.func, ast.Attribute) and isinstance(sub.func.value, ast.Attribute) \
+                    and "initializer" in sub.func.value.attr:
+                return True  # keras.initializers.get("zeros")
+        elif isinstance(sub, ast.Name) and sub.id in helpers:
+            return True  # a helper handed on: model.apply(_zero_init)
+    return False
+
+
+def _can_report(node: ast.stmt, helpers: "set[str]" = frozenset()) -> bool:
+    """False for a statement that certainly initialises no weight: no init callee at all, or
+    an init whose target is a bias, norm scale, scalar, gradient or slice."""
+    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+        return False  # a docstring that mentions zero_init
+    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) and \
+            isinstance(node.value.func, ast.Attribute) and isinstance(node.value.func.value, ast.Attribute) \
+            and node.value.func.value.attr == "init" and node.value.args:
+        arg = node.value.args[0]
+        if isinstance(arg, ast.Attribute) and isinstance(arg.value, ast.Name) and arg.value.id == "self":
+            return True  # may supersede a placeholder Parameter of the same name
+    if not _mentions_init(node, helpers):
+        return False
+    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+        call = node.value
+        func = call.func
+        name = _callee(call)
+        if name in _TARGET_FIRST_ARG and call.args:
+            return not _non_weight_target(call.args[0])
+        if name in _TARGET_RECEIVER and isinstance(func, ast.Attribute):
+            return not _non_weight_target(func.value)
+        return True
+    if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.value, ast.Call):
+        target = node.targets[0]
+        if isinstance(target, ast.Subscript):
+            return False  # state_dict["head.bias"] = torch.zeros(...)
+        if isinstance(target, ast.Attribute) and target.attr != "data" and name_role(target.attr) in (BIAS, SCALAR):
+            return False
+        if isinstance(target, ast.Name) and name_role(target.id) in (BIAS, SCALAR):
+            return False
+    return True
+
+
+def _non_weight_target(expr: ast.expr) -> bool:
+    """``m.bias``, ``self.norm.weight``, ``p.grad``, ``w[idx]``: never a weight."""
+    while isinstance(expr, ast.Attribute) and expr.attr in ("data",):
+        expr = expr.value
+    if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr == "detach":
+        expr = expr.func.value
+    if isinstance(expr, ast.Subscript):
+        # weight[idx] is a slice; self.lora_B[name] may be a whole ParameterDict entry.
+        base = expr.value
+        return not (isinstance(base, ast.Attribute) and isinstance(base.value, ast.Name)
+                    and base.value.id == "self" and base.attr not in _TENSOR_NAMES)
+    if not isinstance(expr, ast.Attribute):
+        return False
+    if expr.attr == "grad":
+        return True
+    if name_role(expr.attr) in (BIAS, SCALAR):
+        return True
+    owner = expr.value
+    owner_name = owner.attr if isinstance(owner, ast.Attribute) else None
+    return expr.attr == "weight" and is_norm_owner_name(owner_name)
+
+
+def _helper_names(tree: ast.Module, reducer: "_Reducer") -> set[str]:
+    """Functions of this file that may zero what they are given (their text can hold an init):
+    calls to them are candidates too, and so are the names of user-configured wrappers."""
+    names = set()
+    stack = list(tree.body)
+    while stack:  # statements only: walking every expression node would cost as much as parsing
+        node = stack.pop()
+        if isinstance(node, ast.ClassDef):
+            continue  # methods are not helpers: the analyzer summarises plain functions only
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            first, last = reducer._span(node)
+            if reducer._matches(first, last):
+                names.add(node.name)
+        elif isinstance(node, ast.ImportFrom):
+            # from torch.nn.init import zeros_ as z: `z(...)` is an init call
+            names.update(a.asname for a in node.names if a.asname and reducer.regex.search(a.name))
+        for _, block in _blocks(node):
+            stack.extend(block)
+    return names
+
+
+def _import_bound_names(tree: ast.Module) -> set[str]:
+    names = set()
+    stack = list(tree.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            for a in node.names:
+                names.add((a.asname or a.name).split(".")[0])
+        for _, block in _blocks(node):
+            stack.extend(block)
+    return names
+
+
+def _check_depth_header(node: ast.stmt) -> None:
+    for field in ("test", "iter", "items", "decorator_list", "args", "bases", "subject"):
+        value = getattr(node, field, None)
+        for v in value if isinstance(value, list) else [value]:
+            if isinstance(v, ast.AST):
+                _check_depth(v)
 
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")

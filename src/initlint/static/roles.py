@@ -6,39 +6,17 @@ names and subscripts of ``self.blocks[0].fc.weight.data`` with ``.data``-like ac
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Optional, Union
 
 import libcst as cst
 
 from initlint.static.apis import SAME_STORAGE_ACCESSORS
+from initlint.static.rolenames import BIAS, GRAD, NORM, SCALAR, SLICE, UNKNOWN, WEIGHT, is_norm_owner_name, name_role
 
-WEIGHT = "weight"
-BIAS = "bias"
-NORM = "norm parameter"
-SCALAR = "scalar"
-GRAD = "gradient"
-SLICE = "slice"
-UNKNOWN = "unknown"
 
 #: Subscript placeholder: an index that is not a literal integer.
 ANY_INDEX = "?"
-
-_BIAS_NAME = re.compile(r"^(b|bias|biases|.*_bias|bias_.*|.*_b)$", re.I)
-_WEIGHT_NAME = re.compile(
-    r"^(w|weight|weights|kernel|.*_weight|weight_.*|.*_kernel|kernel_.*|.*_w|w_.*|W_?.*|embedding|embeddings)$"
-)
-#: Names of parameters that are meant to be constant: norm scales/shifts, scalar gates.
-_CONSTANT_BY_DESIGN = re.compile(
-    r"^(gamma|beta|scale|scales|shift|alpha|temperature|temp|logit_scale|ls|layer_scale|"
-    r"layerscale|.*_scale|scale_.*|.*_gamma|gamma_.*|.*_alpha|.*_beta|running_.*|num_batches_tracked|"
-    r"tau|eps|skip_weight|res_weight|rezero.*)$",
-    re.I,
-)
-#: Owner names that are norm layers (``self.bn3.weight`` is γ).
-_NORM_OWNER = re.compile(r"(^|_)(bn|gn|ln|in)\d*($|_)|norm|^rms|batchnorm", re.I)
-
 
 @dataclass(frozen=True)
 class Path:
@@ -113,21 +91,6 @@ def _index(node: cst.Subscript) -> Union[int, str]:
 
 def _is_plain_index(node: cst.Subscript) -> bool:
     return len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index)
-
-
-def name_role(name: str) -> str:
-    """Role of a parameter from its own name alone."""
-    if _BIAS_NAME.match(name):
-        return BIAS
-    if _CONSTANT_BY_DESIGN.match(name):
-        return SCALAR
-    if _WEIGHT_NAME.match(name):
-        return WEIGHT
-    return UNKNOWN
-
-
-def is_norm_owner_name(name: Optional[str]) -> bool:
-    return bool(name) and bool(_NORM_OWNER.search(name))
 
 
 def tensor_role(path: Path) -> str:

@@ -24,9 +24,20 @@ class Resolver:
     def qualnames(self, expr: cst.BaseExpression, scope) -> set[str]:
         out = set()
         for q in scope.resolve(dotted_name(expr)):
+            if q.startswith("."):
+                q = self._relative(q)
             q = apis.canonical(q, self.wrappers)
             out.add(self.extra_functions.get(q, q))
         return out
+
+    def _relative(self, q: str) -> str:
+        """``...initialization.zeros_`` inside a package: the wrapper module it names."""
+        bare = q.lstrip(".")
+        for wrapper in self.wrappers:
+            tail = wrapper.rsplit(".", 1)[-1]
+            if bare == tail or bare.startswith(tail + "."):
+                return wrapper + bare[len(tail):]
+        return q
 
     def init_function(self, call: cst.Call, scope) -> tuple[Optional[str], Optional[apis.InitFunction]]:
         for q in sorted(self.qualnames(call.func, scope)):
@@ -166,7 +177,7 @@ def _helper_call_events(facts: ModuleFacts, found: list[InitEvent], resolver: Re
         fn = _enclosing_function(ev, facts)
         if fn is None or fn.cls is not None or ev.target is None:
             continue
-        if ev.target.root in fn.params and _helper_shape(ev):
+        if ev.target.root in fn.params and _helper_shape(ev) and not _guarded(ev, fn):
             summaries.setdefault(fn.name, (fn, fn.params.index(ev.target.root), ev))
     out = []
     for site in facts.calls:
@@ -191,6 +202,18 @@ def _helper_call_events(facts: ModuleFacts, found: list[InitEvent], resolver: Re
         if target is None:
             out[-1].target_label = f"the result of {source_of(positional[index].value)[:40]}"
     return out
+
+
+def _guarded(ev: InitEvent, fn: FunctionInfo) -> bool:
+    """An init under an ``if`` inside the helper applies to some arguments only: judge it in
+    place (as a per-module callback) rather than at every call site."""
+    inside = False
+    for anc in ev.site.ancestors:
+        if anc is fn.node:
+            inside = True
+        elif inside and isinstance(anc, cst.If):
+            return True
+    return False
 
 
 def _helper_shape(ev: InitEvent) -> bool:

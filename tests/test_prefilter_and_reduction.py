@@ -1,0 +1,60 @@
+"""The speed layers never change the answer: the textual prefilter never drops a file with a
+finding, and the ast reduction hands libcst a source with exactly the same findings."""
+
+from __future__ import annotations
+
+import pytest
+
+from expectations import case_files
+from initlint.findings import Settings
+from initlint.static.analyzer import analyze
+from initlint.static.locate import locate
+from initlint.static.prefilter import may_contain_init
+
+FILES = case_files()
+IDS = [str(p.relative_to(p.parents[1])) for p in FILES]
+
+
+def _key(findings):
+    return sorted((f.line, f.col, f.code, f.message, f.idiom) for f in findings)
+
+
+@pytest.mark.parametrize("path", FILES, ids=IDS)
+def test_prefilter_keeps_every_file_with_a_finding(path):
+    text = path.read_text(encoding="utf-8")
+    full = analyze(text, str(path), Settings(strict=True))
+    if full:
+        assert may_contain_init(text, Settings(strict=True))
+
+
+@pytest.mark.parametrize("path", FILES, ids=IDS)
+@pytest.mark.parametrize("strict", [False, True])
+def test_reduction_keeps_findings_identical(path, strict):
+    text = path.read_text(encoding="utf-8")
+    settings = Settings(strict=strict)
+    full = analyze(text, str(path), settings)
+    reduced = locate(text, str(path), settings)
+    got = analyze(reduced, str(path), settings) if reduced is not None else []
+    assert _key(got) == _key(full)
+    if reduced is not None:
+        assert len(reduced.splitlines()) == len(text.splitlines()), "line numbers must survive reduction"
+
+
+def test_reduction_drops_what_cannot_report():
+    src = (
+        "import torch.nn as nn\n"
+        "def unrelated(x):\n"
+        "    return x * 2\n"
+        "class Model(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.fc = nn.Linear(4, 4)\n"
+        "        nn.init.zeros_(self.fc.bias)\n"
+    )
+    assert locate(src, "m.py", Settings()) is None  # only a bias init: nothing can report
+
+
+def test_prefilter_skips_files_without_init_words():
+    assert not may_contain_init("import os\nprint(os.getcwd())\n", Settings())
+    assert may_contain_init("nn.init.zeros_(w)\n", Settings())
+    assert may_contain_init("my_fill(w)\n", Settings(init_wrappers=(("pkg.my_fill", "torch.nn.init.zeros_"),)))
