@@ -24,6 +24,8 @@ TARGET_TOKENS: dict[str, str] = {
     "zero": "a layer named zero", "zeros": "a layer named zero",
     "offset": "deformable-attention offsets", "offsets": "deformable-attention offsets",
     "controlnet": "a ControlNet zero convolution", "skip": "a skip branch", "residual": "a residual branch",
+    "tuner": "a PEFT tuner layer (adapter deltas start at zero)",
+    "fc2": "the last layer of a two-layer MLP branch",
     "pred": "a prediction head", "predictor": "a prediction head", "score": "a scoring head",
     "c_proj": "a residual output projection",
 }

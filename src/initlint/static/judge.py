@@ -39,7 +39,7 @@ class Judge:
 
     # -- entry point ---------------------------------------------------------------------
     def judge(self, ev: InitEvent) -> Optional[Verdict]:
-        if ev.summarized or self.superseded(ev):
+        if ev.summarized or self.superseded(ev) or self._partly_overwritten(ev):
             return None
         self._current = ev
         ctx = C.context_for(ev, self.facts, self.resolve)
@@ -63,7 +63,12 @@ class Judge:
             return NORM if self._owner_is_norm(target, ctx) else WEIGHT
         role = tensor_role(target)
         if role == SLICE and self._parameter_dict_entry(target, ctx):
-            return WEIGHT  # self.lora_B[adapter_name]: a whole parameter of a ParameterDict
+            # self.lora_B[adapter_name]: a whole parameter of a ParameterDict. Its shape is set
+            # elsewhere, so only a weight-like or adapter-like name makes it a weight.
+            name = target.parts[0]
+            if name_role(name) == WEIGHT or intent.target_reason([name]):
+                return WEIGHT
+            return UNKNOWN
         if role in (BIAS, SCALAR, SLICE, GRAD, NORM):
             return role
         if target.root == "self" and len(target.parts) == 1 and ctx.cls is not None:
@@ -101,6 +106,29 @@ class Judge:
             quals = self.resolve(site.call.func, site.scope)
             if any(q.startswith("torch.nn.init.") for q in quals) and \
                     path_of(site.call.args[0].value) == ev.target and _home_of(site.ancestors) is home:
+                return True
+        return False
+
+    def _partly_overwritten(self, ev: InitEvent) -> bool:
+        """``w.zero_()`` then ``w[:k, :k].copy_(eye)`` in the same function: the zero is the
+        background of a partial identity, not an all-zero weight."""
+        if ev.target is None or ev.on != "tensor":
+            return False
+        fn = next((a for a in reversed(ev.site.ancestors) if isinstance(a, cst.FunctionDef)), None)
+        if fn is None:
+            return False
+        prefix = ev.target.parts
+        for site in self.facts.calls:
+            func = site.call.func
+            if not (isinstance(func, cst.Attribute) and func.attr.value in ("copy_", "fill_", "normal_", "uniform_")):
+                continue
+            if not any(a is fn for a in site.ancestors):
+                continue
+            p = path_of(func.value)
+            if p is not None and p.root == ev.target.root and len(p.parts) > len(prefix) \
+                    and p.parts[:len(prefix)] == prefix and not isinstance(p.parts[len(prefix)], str) \
+                    or (p is not None and p.root == ev.target.root and p.parts[:len(prefix)] == prefix
+                        and len(p.parts) > len(prefix) and p.parts[len(prefix)] in ("<slice>", ANY_INDEX)):
                 return True
         return False
 
@@ -414,6 +442,7 @@ class Judge:
                 return head
             if target.root == "self" and ctx.cls is not None:
                 names.append(ctx.cls.name)
+                names += [source_of(b.value).rsplit(".", 1)[-1] for b in ctx.cls.node.bases]
         assigned = _assigned_name(ev)
         if assigned:
             names.append(assigned)

@@ -136,8 +136,8 @@ class _Reducer:
                 self.found = True
                 self.candidates += 1
                 _check_depth(node)
-            elif context and context != "forward" and self._matches(first, last) and _is_bias_init(node):
-                keep = True  # whether the bias is zero decides how dead a zero layer is (INI004)
+            elif context and context != "forward" and self._matches(first, last) and _is_context_init(node):
+                keep = True  # a bias init (INI004 reads it) or a partial write over a zero weight
             elif context == "forward":
                 keep = isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Expr, ast.Return))
             elif context == "function":  # w = torch.empty(256, 128); model = nn.Sequential(...)
@@ -300,7 +300,7 @@ _TARGET_RECEIVER = frozenset({"zero_", "fill_", "copy_"})
 _TENSOR_NAMES = frozenset({"weight", "bias", "data", "kernel", "grad"})
 #: nn.init.kaiming_uniform_(self.lora_A): a later random init that supersedes a constant
 #: Parameter placeholder. Kept (only for direct `self.x` targets) so the judge can see it.
-_RANDOM_INIT_LINE = re.compile(r"\binit\.\w+_\(\s*self\.\w+\s*[,)]|\.apply\(|\bnamed_apply\(")
+_RANDOM_INIT_LINE = re.compile(r"\binit\.\w+_\(\s*self\.\w+\s*[,)]|\.apply\(|\bnamed_apply\(|\]\.copy_\(")
 
 
 def _context_kind(method: str) -> str:
@@ -319,9 +319,13 @@ def _targets(node: ast.stmt) -> list:
     return node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
 
 
-def _is_bias_init(node: ast.stmt) -> bool:
-    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) and node.value.args:
-        target = node.value.args[0] if _callee(node.value) in _TARGET_FIRST_ARG else node.value.func
+def _is_context_init(node: ast.stmt) -> bool:
+    """``zeros_(fc.bias)`` or ``w[:k, :k].copy_(eye)``: no finding, but the judge reads them."""
+    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+        call = node.value
+        target = call.args[0] if _callee(call) in _TARGET_FIRST_ARG and call.args else call.func
+        if isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Subscript):
+            return True
         while isinstance(target, ast.Attribute):
             if target.attr == "bias":
                 return True
