@@ -12,7 +12,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from initlint.findings import Finding, Settings
-from initlint.static import apis, frameworks
+from initlint.static import apis, frameworks, intent
 from initlint.static.collect import collect
 from initlint.static.judge import Judge
 from initlint.static.torch_events import Resolver, events as torch_events, parameter_events
@@ -40,8 +40,12 @@ def analyze(source: str, path: str, settings: Settings) -> "list[Finding]":
     if not verdicts:
         return []
     positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    lines = source.splitlines()
     out = []
     for v in verdicts:
         pos = positions[v.node].start
-        out.append(Finding(path, pos.line, pos.column, v.code, v.message, v.idiom))
+        idiom = v.idiom
+        if idiom is None and v.code in ("INI001", "INI002"):
+            idiom = intent.comment_reason(lines, pos.line)
+        out.append(Finding(path, pos.line, pos.column, v.code, v.message, idiom))
     return sorted(out)

@@ -243,7 +243,7 @@ def classify_test(test: cst.BaseExpression, polarity: bool, scope: Scope, resolv
             out.append(g)
     if polarity:
         for name in _names_in(test) + literals:
-            if says_zero(name):
+            if says_zero(name) or name in ("constant", "const"):  # init_scheme == "constant"
                 out.append(Guard(ZERO_FLAG, (name,), text))
                 break
     return out
@@ -254,8 +254,8 @@ def _merge_or(guards: list[Guard]) -> list[Guard]:
     kinds = {g.kind for g in guards}
     if kinds and kinds <= {FAMILY}:
         return [Guard(FAMILY, tuple(n for g in guards for n in g.names), guards[0].text)]
-    if kinds and kinds <= {NORM}:
-        return [guards[0]]
+    if kinds and kinds <= {NORM, CUSTOM_NORM}:
+        return [Guard(CUSTOM_NORM if CUSTOM_NORM in kinds else NORM, (), guards[0].text)]
     return [g for g in guards if g.kind == ZERO_FLAG]
 
 
@@ -298,8 +298,8 @@ def _dim_guard(test: cst.BaseExpression, polarity: bool, text: str) -> Optional[
     if not (isinstance(test, cst.Comparison) and len(test.comparisons) == 1):
         return None
     left = source_of(test.left)
-    if not any(k in left for k in (".dim()", ".ndim", ".ndimension()", "len(", ".shape")):
-        return None
+    if not any(k in left for k in (".dim()", ".ndim", ".ndimension()", "len(", ".shape", "_dim", "_features")):
+        return None  # module.embedding_dim == 1: a one-column table holds biases
     comp = test.comparisons[0]
     n = number(comp.comparator)
     if n is None:

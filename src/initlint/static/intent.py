@@ -14,7 +14,7 @@ from typing import Iterable, Optional
 #: Tokens in a target's name that mark an output/adapter/modulation layer, with the reason.
 TARGET_TOKENS: dict[str, str] = {
     "head": "a classifier head", "heads": "a classifier head", "classifier": "a classifier head",
-    "cls": "a classifier head", "logits": "an output layer",
+    "cls": "a classifier head", "clf": "a classifier head", "logits": "an output layer",
     "out": "an output projection", "output": "an output projection", "outputs": "an output projection",
     "final": "the final layer", "last": "the last layer of a branch", "readout": "an output layer",
     "lora": "a low-rank adapter (LoRA B starts at zero)", "adapter": "an adapter",
@@ -36,14 +36,19 @@ TARGET_PAIRS: dict[str, str] = {
     "conv_out": "an output convolution", "down_proj": "the last layer of an MLP branch",
     "lora_b": "LoRA's B matrix (zero by design)", "lora_up": "LoRA's up matrix (zero by design)",
     "dense_out": "an output projection", "wo": "an output projection",
-    "attention_weights": "deformable-attention weights (zero: uniform sampling)",
+    "linear_o": "an output projection", "attention_weights": "deformable-attention weights (zero: uniform sampling)",
     "sampling_offsets": "deformable-attention offsets",
 }
 #: Distinctive enough to match inside a token (``LoRALinearLayer`` splits as lo/ra/linear/layer).
 _DISTINCT_SUBSTRINGS = ("lora", "adapter", "controlnet", "adaln")
 
 #: Tokens that, in a *function, class or guard* name, say zero is intended.
-ZERO_TOKENS = frozenset({"zero", "zeros", "zeroed", "zeroinit", "rezero", "fixup", "skipinit"})
+ZERO_TOKENS = frozenset({"zero", "zeros", "zeroed", "zeroinit", "rezero", "fixup", "skipinit", "identity"})
+
+#: A comment on or just above the init that says the zero is meant.
+INTENT_COMMENT = re.compile(
+    r"zero[- _]?init|initiali[sz]ed? (?:to|as|with) zeros?|zero[- ]initiali[sz]|(?:starts?|begins?) (?:as|at|from) "
+    r"(?:the |an )?(?:identity|zero|no-?op)|identity (?:at|on) init|no-?op at init|zero[- ]conv", re.I)
 
 _SPLIT = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
@@ -80,6 +85,17 @@ def target_reason(names: Iterable[str], extra: Iterable[str] = ()) -> Optional[s
                 return f"`{name}` is named like {TARGET_TOKENS[t]}"
             if t in extra_set:
                 return f"`{name}` is listed in intent-names"
+    return None
+
+
+def comment_reason(lines: "list[str]", line: int, above: int = 5) -> Optional[str]:
+    """Why a comment on ``line`` (1-based) or the few lines above it marks the zero as meant."""
+    for i in range(max(0, line - 1 - above), min(line, len(lines))):
+        text = lines[i]
+        own_line = i == line - 1
+        hash_at = text.find("#") if own_line else (0 if text.lstrip().startswith("#") else -1)
+        if hash_at >= 0 and INTENT_COMMENT.search(text[hash_at:]):
+            return f"a comment says so: `{text[hash_at:].strip()[:60]}`"
     return None
 
 

@@ -12,13 +12,14 @@ import libcst as cst
 from initlint.static import apis, context as C, dead, intent
 from initlint.static.collect import ModuleFacts
 from initlint.static.events import InitEvent, shape_ndim, source_of
+from initlint.static.names import dotted_name
 from initlint.static.roles import (
     ANY_INDEX, BIAS, NORM, path_of, SCALAR, SLICE, GRAD, UNKNOWN, WEIGHT, Path, is_norm_owner_name, name_role, tensor_role,
 )
 
 
 #: Class names of norm layers defined in the file (EvoNorm2dB0, FilterResponseNormAct2d, InplaceAbn).
-_NORM_CLASS_NAME = re.compile(r"Norm|Abn|ABN|^BN|BatchNorm|^LN")
+_NORM_CLASS_NAME = re.compile(r"Norm|Abn|ABN|^BN|BatchNorm|^LN|GRN")
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ class Judge:
             # self.lora_B[adapter_name]: a whole parameter of a ParameterDict. Its shape is set
             # elsewhere, so only a weight-like or adapter-like name makes it a weight.
             name = target.parts[0]
-            if name_role(name) == WEIGHT or intent.target_reason([name]):
+            if name_role(name) == WEIGHT or intent.target_reason([name] + self._class_names(ctx)):
                 return WEIGHT
             return UNKNOWN
         if role in (BIAS, SCALAR, SLICE, GRAD, NORM):
@@ -78,6 +79,9 @@ class Judge:
         if target.parts and target.last in ("weight",) and self._owner_is_norm(target.owner(), ctx):
             return NORM
         if not target.parts:
+            if ev.api.startswith("."):
+                # w.fill_(-1) on a local tensor is data, unless the name says weight
+                return WEIGHT if role == WEIGHT else UNKNOWN
             value = self._local_value(target.root, ctx)
             if isinstance(value, cst.Call):
                 quals = self.resolve(value.func, ev.site.scope)
@@ -97,15 +101,27 @@ class Judge:
     def superseded(self, ev: InitEvent) -> bool:
         """``self.A = nn.Parameter(torch.zeros(...))`` re-initialised by an nn.init call on the
         same target in the same class: the creation is a placeholder, the later init counts."""
-        if not ev.api.startswith("nn.Parameter") or ev.target is None:
+        if not ev.api.startswith("nn.Parameter") or ev.target is None or not ev.target.parts:
             return False
         home = _home(ev)
+        name = ev.target.parts[-1]
         for site in self.facts.calls:
-            if site.call is ev.site.call or not site.call.args:
+            if site.call is ev.site.call:
                 continue
-            quals = self.resolve(site.call.func, site.scope)
-            if any(q.startswith("torch.nn.init.") for q in quals) and \
-                    path_of(site.call.args[0].value) == ev.target and _home_of(site.ancestors) is home:
+            func = site.call.func
+            if isinstance(func, cst.Attribute) and func.attr.value in _RANDOM_METHODS and \
+                    not self.resolve(func, site.scope):
+                other = path_of(func.value)  # module.x_proj_weight.data.normal_(...)
+            elif any(q.startswith("torch.nn.init.") for q in self.resolve(func, site.scope)):
+                other = path_of(site.call.args[0].value)
+            else:
+                continue
+            if other == ev.target and _home_of(site.ancestors) is home:
+                return True
+            # transformers: placeholders made in __init__, initialised by the model's
+            # _init_weights(module) callback as `init.normal_(module.<name>)`. The ast
+            # reduction applies the same rule (locate.superseded_names).
+            if other is not None and other.parts == (name,):
                 return True
         return False
 
@@ -164,6 +180,12 @@ class Judge:
     def _owner_is_norm(self, owner: Path, ctx: C.Context) -> bool:
         if C.NORM in ctx.guard_kinds() and ctx.every is None:
             return True
+        loop = ctx.every_loop or next((l for l in ctx.loops if owner.root in l.vars), None)
+        if loop is not None and loop.elements and owner.root in loop.vars and not owner.parts:
+            # for layer in [module.norm1, module.norm2]: the loop visits norms only
+            names = [dotted_name(e) for e in loop.elements]
+            if all(n and is_norm_owner_name(n.rsplit(".", 1)[-1]) for n in names):
+                return True
         name = owner.attrs[-1] if owner.attrs else owner.root
         if owner.parts and is_norm_owner_name(name):
             return True
@@ -260,7 +282,10 @@ class Judge:
         dead_msg = ev.dead or self._dead_single(ev, ctx)
         if dead_msg is not None:
             return Verdict(ev.report_node, "INI004", dead_msg)
-        idiom = ev.idiom or self._scope_reason(ev, ctx) or self._target_reason(ev, ctx, extra_names)
+        # ev.idiom == "": the producer checked and found no intent (overrides generic signals)
+        idiom = ev.idiom if ev.idiom is not None else (
+            self._scope_reason(ev, ctx) or self._target_reason(ev, ctx, extra_names))
+        idiom = idiom or None
         if ev.zero:
             msg = (f"{ev.label()} is initialised to zeros by {ev.api}: every unit of this layer starts identical "
                    f"and only random neighbours can tell them apart; if the zero is deliberate, name it "
@@ -399,6 +424,12 @@ class Judge:
             return f"guarded by `{g.text}`"
         return None
 
+    def _class_names(self, ctx: C.Context) -> list:
+        """The enclosing class's name and its bases' (``VeraLayer(BaseTunerLayer)``)."""
+        if ctx.cls is None:
+            return []
+        return [ctx.cls.name] + [source_of(b.value).rsplit(".", 1)[-1] for b in ctx.cls.node.bases]
+
     def _owner_of(self, ev: InitEvent) -> Optional[Path]:
         t = ev.target
         if t is None:
@@ -440,15 +471,16 @@ class Judge:
             head = self._classifier_ctor(ev, ctx)
             if head:
                 return head
-            if target.root == "self" and ctx.cls is not None:
-                names.append(ctx.cls.name)
-                names += [source_of(b.value).rsplit(".", 1)[-1] for b in ctx.cls.node.bases]
+            if target.root == "self":
+                names += self._class_names(ctx)
         assigned = _assigned_name(ev)
         if assigned:
             names.append(assigned)
         return intent.target_reason(names, self.intent_names)
 
 
+#: Tensor methods that overwrite a placeholder with real values (not torch.nn.init functions).
+_RANDOM_METHODS = frozenset({"normal_", "uniform_", "copy_", "random_", "log_normal_", "exponential_"})
 _CLASS_COUNT_ARG = re.compile(r"\b(num_classes|n_classes|nb_classes|num_labels|n_labels|num_outputs|classes|vocab_size)\b")
 
 

@@ -56,6 +56,7 @@ def locate(text: str, path: str, settings: Settings) -> Optional[str]:
     lines = physical_lines(text)
     regex = re.compile(regex.pattern + "|" + _RANDOM_INIT_LINE.pattern)
     reducer = _Reducer(lines, regex, _import_bound_names(tree))
+    reducer.superseded = superseded_names(text)
     reducer.helpers = _helper_names(tree, reducer) | {w.rsplit(".", 1)[-1] for w, _ in settings.init_wrappers}
     if reducer.helpers:  # calls to the file's own init helpers are candidates too
         reducer.count_hits(re.compile(regex.pattern + "|" + "|".join(
@@ -86,6 +87,7 @@ class _Reducer:
         self.found = False
         self.candidates = 0  # statements kept because they may report (not as context)
         self.helpers: set[str] = set()
+        self.superseded: set[str] = set()
         self.count_hits(regex)
 
     def count_hits(self, regex) -> None:
@@ -131,11 +133,13 @@ class _Reducer:
         body_blocks = _blocks(node)
         atomic = not body_blocks or isinstance(node, ast.Match) or node.body[0].lineno == node.lineno
         if atomic:
-            keep = self._matches(first, last) and _can_report(node, self.helpers)
+            keep = self._matches(first, last) and _can_report(node, self.helpers) and \
+                not _placeholder(node, self.superseded)
             if keep:
                 self.found = True
                 self.candidates += 1
                 _check_depth(node)
+                self._keep_comments_above(first)
             elif context and context != "forward" and self._matches(first, last) and _is_context_init(node):
                 keep = True  # a bias init (INI004 reads it) or a partial write over a zero weight
             elif context == "forward":
@@ -162,7 +166,7 @@ class _Reducer:
         if not any(kept for _, _, kept in results) or (is_def and self.candidates == before):
             self._drop(node, first)
             return False
-        self._keep(first, max(first, node.body[0].lineno - 1))
+        self._keep(first, max(first, _start(node.body[0]) - 1))
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             self._compact_header(node)
         _check_depth_header(node)
@@ -177,13 +181,19 @@ class _Reducer:
             else:
                 self._clear(b[0].lineno, b[-1].end_lineno or b[-1].lineno)
         for h in getattr(node, "handlers", []):
-            self._keep(h.lineno, max(h.lineno, h.body[0].lineno - 1))
+            self._keep(h.lineno, max(h.lineno, _start(h.body[0]) - 1))
         return True
+
+    def _keep_comments_above(self, first: int, above: int = 5) -> None:
+        """Comment lines right above a candidate may say the zero is meant (intent.py)."""
+        for line in range(max(1, first - above), first):
+            if self.lines[line - 1].lstrip().startswith("#"):
+                self.keep[line] = 1
 
     def _compact_header(self, node) -> None:
         """Replace a long ``def`` header (annotations, defaults) by its parameter names alone:
         the analyzer needs the names, and libcst's time grows with every token."""
-        body_line = node.body[0].lineno
+        body_line = _start(node.body[0])
         if body_line == node.lineno or body_line - node.lineno < 2:
             return
         a = node.args
@@ -227,14 +237,14 @@ class _Reducer:
         for member in node.body:
             if isinstance(member, _DEFS) and member.name in CONTEXT_METHODS:
                 mf, ml = self._span(member)
-                self._keep(mf, member.body[0].lineno - 1 if member.body[0].lineno > member.lineno else mf)
+                self._keep(mf, max(mf, _start(member.body[0]) - 1))
                 self._compact_header(member)
                 if not self.block(member.body, context=_context_kind(member.name), in_class=True):
-                    self.replace[member.body[0].lineno] = " " * member.body[0].col_offset + "pass"
+                    self.replace[_start(member.body[0])] = " " * member.body[0].col_offset + "pass"
         if self.candidates == before:
             self._drop(node, first)
             return False
-        self._keep(first, node.body[0].lineno - 1 if node.body[0].lineno > node.lineno else first)
+        self._keep(first, max(first, _start(node.body[0]) - 1))
         return True
 
     def module_level(self, node: ast.stmt) -> bool:
@@ -301,6 +311,11 @@ _TENSOR_NAMES = frozenset({"weight", "bias", "data", "kernel", "grad"})
 #: nn.init.kaiming_uniform_(self.lora_A): a later random init that supersedes a constant
 #: Parameter placeholder. Kept (only for direct `self.x` targets) so the judge can see it.
 _RANDOM_INIT_LINE = re.compile(r"\binit\.\w+_\(\s*self\.\w+\s*[,)]|\.apply\(|\bnamed_apply\(|\]\.copy_\(")
+
+
+def _start(node: ast.stmt) -> int:
+    """First line of a statement, decorators included: a header ends the line before it."""
+    return min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
 
 
 def _context_kind(method: str) -> str:
@@ -430,6 +445,27 @@ def _helper_names(tree: ast.Module, reducer: "_Reducer") -> set[str]:
         for _, block in _blocks(node):
             stack.extend(block)
     return names
+
+
+_LATER_INIT = re.compile(
+    r"\binit\.\w+_\(\s*\w+\.(\w+)\s*[,)]"  # init.normal_(module.r_kernel, ...)
+    r"|\w+\.(\w+)(?:\.data)?\.(?:normal|uniform|copy|random|log_normal|exponential)_\(")  # m.w.data.normal_()
+
+
+def superseded_names(text: str) -> set[str]:
+    """Attribute names that some init in the file fills with real values: a constant
+    ``nn.Parameter`` of that name is a placeholder (the judge's ``superseded`` rule)."""
+    return {a or b for a, b in _LATER_INIT.findall(text)}
+
+
+def _placeholder(node: ast.stmt, superseded: set[str]) -> bool:
+    """``self.r_kernel = nn.Parameter(torch.zeros(...))`` where ``r_kernel`` is initialised later."""
+    if not superseded or not isinstance(node, ast.Assign) or len(node.targets) != 1:
+        return False
+    t = node.targets[0]
+    v = node.value
+    return isinstance(t, ast.Attribute) and t.attr in superseded and isinstance(v, ast.Call) \
+        and _callee(v) == "Parameter"
 
 
 def _import_bound_names(tree: ast.Module) -> set[str]:

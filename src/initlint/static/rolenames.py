@@ -19,7 +19,8 @@ _WEIGHT_NAME = re.compile(
 )
 #: Names of parameters that are meant to be constant: norm scales/shifts, scalar gates.
 _CONSTANT_BY_DESIGN = re.compile(
-    r"^(gamma|beta|scale|scales|shift|alpha|gain|gains|.*_gain|temperature|temp|logit_scale|ls|layer_scale|"
+    r"^(gamma|beta|scale|scales|shift|alpha|alpha_.*|gain|gains|.*_gain|.*_factor|factor|.*_size|.*_len|"
+    r".*_count|.*_idx|.*_index|.*_shape|.*_dim|temperature|temp|logit_scale|ls|layer_scale|"
     r"layerscale|.*_scale|scale_.*|.*_gamma|gamma_.*|.*_alpha|.*_beta|running_.*|num_batches_tracked|"
     r"tau|eps|skip_weight|res_weight|rezero.*)$",
     re.I,
@@ -28,7 +29,8 @@ _CONSTANT_BY_DESIGN = re.compile(
 #: register tokens, relative-position bias tables, learned queries. Zero is their usual start.
 _ADDITIVE_TOKENS = frozenset({"pos", "position", "positional", "token", "tokens", "cls", "table", "rel",
                               "relative", "query", "queries", "prompt", "prompts", "register", "registers",
-                              "mask", "latents", "latent", "memory", "null", "pad", "padding"})
+                              "mask", "latents", "latent", "memory", "null", "pad", "padding", "embed",
+                              "embedding", "embeddings", "pointer", "rpb", "ape", "integer", "int"})
 _TOKEN_SPLIT = re.compile(r"[^A-Za-z]+|(?<=[a-z])(?=[A-Z])")
 
 #: Owner names that are norm layers (``self.bn3.weight`` is γ).
@@ -36,7 +38,10 @@ _NORM_OWNER = re.compile(r"(^|_)(bn|gn|ln|in)\d*($|_)|norm|^rms|batchnorm", re.I
 
 
 def name_role(name: str) -> str:
-    """Role of a parameter from its own name alone."""
+    """Role of a parameter from its own name alone (``per_channel_scale2`` as ``per_channel_scale``)."""
+    name = name.rstrip("0123456789_") or name
+    if name.lower() in ("embed", "embedding", "embeddings"):
+        return WEIGHT  # a lookup table itself (a compound like pos_embedding is additive)
     if any(t.lower() in _ADDITIVE_TOKENS for t in _TOKEN_SPLIT.split(name) if t):
         return SCALAR
     if _BIAS_NAME.match(name):

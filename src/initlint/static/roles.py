@@ -105,6 +105,6 @@ def tensor_role(path: Path) -> str:
         # parameter name (layers[0].weight) is a module index and is fine.
         return SLICE
     role = name_role(last)
-    if role == WEIGHT and is_norm_owner_name(path.owner_name()) and len(path.parts) >= 2:
+    if role == WEIGHT and is_norm_owner_name(path.owner_name()) and (len(path.parts) >= 2 or path.root not in ("self", "cls")):
         return NORM
     return role
