@@ -43,6 +43,17 @@ _FACTS = (
     Activation("hardsigmoid", 0.5, 1.0 / 6.0),
     Activation("softplus", 0.6931, 0.5),
     Activation("identity", 0.0, 1.0),
+    # Keras 3 / JAX (values measured with keras.activations under the torch backend):
+    # the shrink functions are flat around 0, so a zero pre-activation gets no gradient.
+    Activation("hard shrink", 0.0, 0.0),
+    Activation("soft shrink", 0.0, 0.0),
+    Activation("tanh shrink", 0.0, 0.0),
+    Activation("hard tanh", 0.0, 1.0),
+    Activation("exponential", 1.0, 1.0),
+    Activation("log sigmoid", -0.6931, 0.5),
+    Activation("sparse plus", 0.25, 0.5),
+    Activation("squareplus", 1.0, 0.5),
+    Activation("sparse sigmoid", 0.5, 0.5),
 )
 ACTIVATIONS: dict[str, Activation] = {a.name: a for a in _FACTS}
 
@@ -80,6 +91,35 @@ for _name, _key in (
     ("flax.linen.silu", "silu"), ("flax.linen.swish", "silu"), ("jax.nn.tanh", "tanh"), ("jax.numpy.tanh", "tanh"),
     ("flax.linen.tanh", "tanh"), ("jax.nn.sigmoid", "sigmoid"), ("flax.linen.sigmoid", "sigmoid"),
     ("jax.nn.leaky_relu", "leaky relu"), ("flax.linen.leaky_relu", "leaky relu"), ("jax.nn.elu", "elu"),
+    # Keras layers, functions and ops (keras_events maps every Keras namespace to `keras.`)
+    ("keras.layers.LeakyReLU", "leaky relu"), ("keras.layers.ELU", "elu"), ("keras.layers.PReLU", "prelu"),
+    ("keras.activations.selu", "selu"), ("keras.activations.celu", "celu"), ("keras.activations.softplus", "softplus"),
+    ("keras.activations.softsign", "softsign"), ("keras.activations.mish", "mish"),
+    ("keras.activations.hard_sigmoid", "hardsigmoid"), ("keras.activations.hard_silu", "hardswish"),
+    ("keras.activations.hard_swish", "hardswish"), ("keras.activations.linear", "identity"),
+    ("keras.activations.hard_shrink", "hard shrink"), ("keras.activations.soft_shrink", "soft shrink"),
+    ("keras.activations.tanh_shrink", "tanh shrink"), ("keras.activations.hard_tanh", "hard tanh"),
+    ("keras.activations.exponential", "exponential"), ("keras.activations.log_sigmoid", "log sigmoid"),
+    ("keras.activations.sparse_plus", "sparse plus"), ("keras.activations.squareplus", "squareplus"),
+    ("keras.activations.sparse_sigmoid", "sparse sigmoid"),
+    ("keras.ops.leaky_relu", "leaky relu"), ("keras.ops.elu", "elu"), ("keras.ops.selu", "selu"),
+    ("keras.ops.gelu", "gelu"), ("keras.ops.silu", "silu"), ("keras.ops.swish", "silu"), ("keras.ops.tanh", "tanh"),
+    ("keras.ops.sigmoid", "sigmoid"), ("keras.ops.softplus", "softplus"), ("keras.ops.hard_shrink", "hard shrink"),
+    ("keras.ops.soft_shrink", "soft shrink"), ("keras.ops.tanh_shrink", "tanh shrink"),
+    ("tensorflow.nn.leaky_relu", "leaky relu"), ("tensorflow.nn.elu", "elu"), ("tensorflow.nn.selu", "selu"),
+    ("tensorflow.nn.gelu", "gelu"), ("tensorflow.nn.silu", "silu"), ("tensorflow.nn.swish", "silu"),
+    ("tensorflow.nn.sigmoid", "sigmoid"), ("tensorflow.sigmoid", "sigmoid"), ("tensorflow.nn.tanh", "tanh"),
+    ("tensorflow.tanh", "tanh"), ("tensorflow.math.tanh", "tanh"), ("tensorflow.nn.softplus", "softplus"),
+    ("tensorflow.nn.softsign", "softsign"),
+    # JAX, and the Flax linen / nnx re-exports of jax.nn
+    *((f"{m}.{n}", k) for m in ("jax.nn", "flax.linen", "flax.nnx") for n, k in (
+        ("relu", "relu"), ("relu6", "relu6"), ("leaky_relu", "leaky relu"), ("elu", "elu"), ("celu", "celu"),
+        ("selu", "selu"), ("gelu", "gelu"), ("silu", "silu"), ("swish", "silu"), ("mish", "mish"),
+        ("hard_swish", "hardswish"), ("hard_silu", "hardswish"), ("hard_sigmoid", "hardsigmoid"),
+        ("hard_tanh", "hard tanh"), ("tanh", "tanh"), ("sigmoid", "sigmoid"), ("softplus", "softplus"),
+        ("soft_sign", "softsign"), ("log_sigmoid", "log sigmoid"), ("squareplus", "squareplus"),
+        ("sparse_plus", "sparse plus"), ("sparse_sigmoid", "sparse sigmoid"))),
+    ("flax.linen.PReLU", "prelu"), ("flax.nnx.PReLU", "prelu"),
 ):
     ACTIVATION_NAMES[_name] = _key
 
@@ -89,6 +129,9 @@ KERAS_ACTIVATION_STRINGS: dict[str, str] = {
     "gelu": "gelu", "silu": "silu", "swish": "silu", "mish": "mish", "hard_silu": "hardswish",
     "hard_swish": "hardswish", "tanh": "tanh", "softsign": "softsign", "sigmoid": "sigmoid",
     "hard_sigmoid": "hardsigmoid", "softplus": "softplus", "linear": "identity",
+    "celu": "celu", "hard_shrink": "hard shrink", "soft_shrink": "soft shrink", "tanh_shrink": "tanh shrink",
+    "hard_tanh": "hard tanh", "exponential": "exponential", "log_sigmoid": "log sigmoid",
+    "sparse_plus": "sparse plus", "squareplus": "squareplus", "sparse_sigmoid": "sparse sigmoid",
 }
 
 

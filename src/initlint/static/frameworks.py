@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+from initlint.static import flax_events, keras_events
 from initlint.static.collect import ModuleFacts
 
-PRODUCERS: tuple = ()
+#: Keras (kernel_initializer=..., add_weight) and Flax/JAX/Haiku (kernel_init=..., self.param,
+#: hk.get_parameter, nnx.Param).
+PRODUCERS: tuple = (keras_events.events, flax_events.events)
 
 
 def events(facts: ModuleFacts, resolver) -> list:
