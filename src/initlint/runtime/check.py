@@ -1,0 +1,111 @@
+"""``check_model_init``: the entry point. Chooses the back end from ``sys.modules`` (never by
+importing a framework), runs the checks, applies select/ignore/allow, builds the report."""
+
+from __future__ import annotations
+
+import sys
+from fnmatch import fnmatchcase
+from typing import Any, Iterable, Optional, Union
+
+from initlint.rules import RULES, expand_codes
+from initlint.runtime.judge import judge, pick
+from initlint.runtime.report import InitCheckError, InitReport, make_problem
+
+#: codes check_model_init can report (those with a runtime column in the catalog)
+RUNTIME_CODES = frozenset(c for c, r in RULES.items() if r.runtime != "—")
+
+Codes = Union[str, Iterable[str], None]
+
+
+def _as_tuple(value: Codes) -> tuple:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    return tuple(value)
+
+
+def detect_framework(model: Any) -> str:
+    """"keras" or "torch". Keras first: on the torch backend a Keras model is also an nn.Module."""
+    keras = sys.modules.get("keras")
+    if keras is not None:
+        layer_cls = getattr(keras, "Layer", None) or getattr(getattr(keras, "layers", None), "Layer", None)
+        if layer_cls is not None and isinstance(model, layer_cls):
+            return "keras"
+    torch = sys.modules.get("torch")
+    if torch is not None and isinstance(model, torch.nn.Module):
+        return "torch"
+    raise TypeError(
+        f"check_model_init expects a torch.nn.Module or a Keras 3 model/layer, got {type(model).__name__}"
+    )
+
+
+def check_model_init(
+    model: Any,
+    *,
+    example_inputs: Any = None,
+    steps: int = 3,
+    allow: Codes = (),
+    select: Codes = None,
+    ignore: Codes = (),
+    raise_on_problem: bool = True,
+) -> InitReport:
+    """Check an instantiated model's weights for initialisation mistakes.
+
+    Without ``example_inputs`` the check only reads the weights (INI001, INI002, INI005,
+    INI006). With them, a probe of ``steps`` SGD steps on a copy of the trainable tensors tells
+    deliberate zero inits that train from dead (INI004) and permanently symmetric (INI005)
+    layers. ``allow``: glob patterns on tensor names whose problems are accepted;
+    ``select``/``ignore``: codes or prefixes ("INI00"). Raises ``InitCheckError`` (an
+    AssertionError) listing every problem when ``raise_on_problem``; the model is never changed.
+    """
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 2:
+        raise ValueError(f"steps must be an integer >= 2 (got {steps!r}): one step cannot show units coming apart")
+    allow_patterns = _as_tuple(allow)
+    codes = set(RUNTIME_CODES)
+    if select is not None:
+        codes &= expand_codes(list(_as_tuple(select)))
+    codes -= expand_codes(list(_as_tuple(ignore)))
+
+    framework = detect_framework(model)
+    if framework == "keras":
+        from initlint.runtime import keras_backend as backend
+    else:
+        from initlint.runtime import torch_backend as backend
+
+    entries, notes = backend.collect(model)
+    backend.compute_facts(entries)
+    report = InitReport(model=type(model).__name__, framework=framework, checked=len(entries))
+    if example_inputs is not None:
+        nonfinite = [e.name for e in entries if e.facts is not None and not e.facts.finite]
+        if nonfinite:
+            notes.append("probe skipped: NaN/Inf in " + ", ".join(nonfinite))
+        else:
+            notes.extend(backend.probe(model, entries, example_inputs, steps))
+            if any(e.probe is not None for e in entries):
+                report.probe_steps = max(e.probe.steps for e in entries if e.probe is not None)
+
+    unused = []
+    for e in entries:
+        cands, extra = judge(e)
+        notes.extend(extra)
+        if e.probe is not None and not e.probe.used:
+            unused.append(e.name)
+        chosen = pick(cands, codes)
+        if chosen is None:
+            continue
+        problem = make_problem(chosen[0], e.name, chosen[1], e.shape, framework, e.aliases)
+        names = (e.name, *e.aliases)
+        if any(fnmatchcase(n, pat) for n in names for pat in allow_patterns):
+            report.allowed.append(problem)
+        else:
+            report.problems.append(problem)
+    if unused:
+        notes.append(
+            "not used by the forward for these example_inputs (no gradient), so the probe says nothing "
+            "about them: " + ", ".join(unused)
+        )
+    report.notes = notes
+    if report.problems and raise_on_problem:
+        raise InitCheckError(report)
+    return report

@@ -1,0 +1,162 @@
+"""Keras 3 back end: variables from ``model.weights``, roles by identity, facts, optional probe.
+
+Roles come from *identity*: a variable is a kernel because it is ``layer.kernel`` of a
+``Dense`` (tables in roles.py), not because of its name; variables of custom layers fall back
+to their name. Values are read through ``variable.value``: on the torch backend that is a
+torch tensor and the fast torch path applies; on other backends values are converted to numpy
+(one copy per variable; the speed target is for torch).
+
+The probe is supported on the torch backend only: ``model.stateless_call`` with copies of the
+variables (so the model's variables never change), ``training=False`` (Keras has a single
+training flag: dropout is off and BatchNormalization uses its moving statistics), and torch
+autograd for the gradients.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from initlint.runtime import roles
+from initlint.runtime.facts import Entry, resolve_layout
+
+
+def backend_name() -> str:
+    keras = sys.modules["keras"]
+    try:
+        return str(keras.backend.backend())
+    except Exception:  # pragma: no cover - very old/odd keras
+        return "unknown"
+
+
+def _is_variable(v: Any) -> bool:
+    return hasattr(v, "path") and hasattr(v, "value") and hasattr(v, "trainable")
+
+
+def _layers(model: Any) -> list:
+    try:
+        return list(model._flatten_layers(include_self=True, recursive=True))
+    except Exception:  # private API moved: walk the public one
+        out, todo = [], [model]
+        while todo:
+            layer = todo.pop()
+            out.append(layer)
+            todo.extend(getattr(layer, "layers", []) or [])
+        return out
+
+
+def collect(model: Any) -> tuple[list, list]:
+    notes: list = []
+    variables = list(model.weights)
+    if not variables:
+        notes.append(
+            "the Keras model has no weights yet (not built), so nothing was checked: build it first "
+            "(keras.Input in a Sequential/functional model, model.build(shape), or one call on data)"
+        )
+        return [], notes
+    owner: dict = {}
+    for layer in _layers(model):
+        for attr in roles.keras_spec_attrs(layer):
+            v = getattr(layer, attr, None)
+            if _is_variable(v):
+                owner.setdefault(id(v), (layer, attr))
+    torch_values = backend_name() == "torch"
+    entries: list = []
+    seen: dict = {}
+    skipped: list = []
+    for v in variables:
+        if id(v) in seen:
+            seen[id(v)].aliases += (v.path,)
+            continue
+        layer, attr = owner.get(id(v), (None, None))
+        shape = tuple(int(s) for s in v.shape)
+        dtype = str(v.dtype)
+        if not ("float" in dtype):
+            if v.trainable:
+                skipped.append(v.path)
+            continue
+        spec = roles.keras_spec(layer, attr, v.path, len(shape), bool(v.trainable))
+        if spec.role == roles.BUFFER:
+            kind = "buffer"
+        else:
+            kind = "param"
+        groups = 1
+        if spec.groups_attr and layer is not None:
+            groups = int(getattr(layer, spec.groups_attr, 1) or 1)
+        layout = resolve_layout(spec, shape, groups, bool(v.trainable))
+        if torch_values:
+            value = v.value
+        else:
+            value = sys.modules["keras"].ops.convert_to_numpy(v.value)
+        e = Entry(v.path, value, shape, spec, kind, bool(v.trainable), layout, handle=v)
+        bias = getattr(layer, "bias", None) if layer is not None and attr != "bias" else None
+        if torch_values and _is_variable(bias) and bias is not v:
+            from initlint.runtime.torch_backend import unit_bias
+
+            e.bias = unit_bias(bias.value, layout, value)
+        seen[id(v)] = e
+        entries.append(e)
+    if skipped:
+        notes.append("non-floating variables skipped: " + ", ".join(skipped))
+    return entries, notes
+
+
+def compute_facts(entries: list) -> None:
+    if backend_name() == "torch":
+        import torch
+
+        from initlint.runtime.torch_stats import Projector, tensor_facts
+
+        proj = Projector()
+        with torch.no_grad():
+            for e in entries:
+                want = e.trainable and e.spec.role in roles.CONSTANT_CHECKED
+                e.facts = tensor_facts(e.value.detach(), e.layout, want, proj)
+        return
+    from initlint.runtime.numpy_stats import tensor_facts as np_facts
+
+    for e in entries:
+        want = e.trainable and e.spec.role in roles.CONSTANT_CHECKED
+        e.facts = np_facts(e.value, e.layout, want)
+
+
+def split_inputs(example_inputs: Any) -> tuple:
+    """Keras convention: a tuple is positional arguments; anything else (tensor, list of
+    inputs, dict of named inputs) is the single ``inputs`` argument."""
+    if isinstance(example_inputs, tuple):
+        return example_inputs
+    return (example_inputs,)
+
+
+def probe(model: Any, entries: list, example_inputs: Any, steps: int) -> list:
+    if backend_name() != "torch":
+        return [f"probe skipped: the Keras probe needs the torch backend (this is {backend_name()!r})"]
+    import torch
+
+    from initlint.runtime.probe import run_probe
+    from initlint.runtime.report import ProbeError
+    from initlint.runtime.torch_backend import preserved_state
+
+    by_id = {id(e.handle): e for e in entries}
+    trainable = list(model.trainable_variables)
+    targets = [by_id.get(id(v)) for v in trainable]
+    if any(t is None for t in targets):
+        return ["probe skipped: some trainable variables are not floating point"]
+    non_trainable = [v.value.detach().clone() for v in model.non_trainable_variables]
+    args = split_inputs(example_inputs)
+
+    def forward(values: list) -> Any:
+        try:
+            out, _ = model.stateless_call(values, non_trainable, *args, training=False)
+        except Exception as exc:
+            raise ProbeError(
+                f"check_model_init: the probe's forward pass raised {type(exc).__name__}: {exc}. "
+                "The probe calls model.stateless_call(..., training=False) with example_inputs= as the "
+                "model's input (a tuple: positional arguments). The model was not changed."
+            ) from exc
+        return out
+
+    with preserved_state([]), torch.inference_mode(False):
+        notes = run_probe(targets, forward, steps)
+    notes.append("Keras probe: training=False (dropout off; BatchNormalization uses its moving statistics)")
+    return notes
