@@ -58,3 +58,16 @@ def test_prefilter_skips_files_without_init_words():
     assert not may_contain_init("import os\nprint(os.getcwd())\n", Settings())
     assert may_contain_init("nn.init.zeros_(w)\n", Settings())
     assert may_contain_init("my_fill(w)\n", Settings(init_wrappers=(("pkg.my_fill", "torch.nn.init.zeros_"),)))
+
+
+@pytest.mark.parametrize("path", FILES, ids=IDS)
+def test_ast_positions_match_libcst_positions(path, monkeypatch):
+    """Positions come from the stdlib ast by rank; libcst's PositionProvider must agree."""
+    from initlint.static import analyzer
+
+    text = path.read_text(encoding="utf-8")
+    settings = Settings(strict=True)
+    fast = analyze(text, str(path), settings)
+    monkeypatch.setattr(analyzer, "_ast_positions", lambda *a, **k: None)
+    slow = analyze(text, str(path), settings)
+    assert [(f.line, f.col, f.code) for f in fast] == [(f.line, f.col, f.code) for f in slow]

@@ -6,6 +6,7 @@ second walk of the tree), on the very nodes the collector saw (``unsafe_skip_cop
 
 from __future__ import annotations
 
+import ast
 from typing import Callable
 
 import libcst as cst
@@ -15,6 +16,7 @@ from initlint.findings import Finding, Settings
 from initlint.static import apis, frameworks, intent
 from initlint.static.collect import collect
 from initlint.static.judge import Judge
+from initlint.static.locate import physical_lines
 from initlint.static.torch_events import Resolver, events as torch_events, parameter_events
 
 
@@ -39,13 +41,51 @@ def analyze(source: str, path: str, settings: Settings) -> "list[Finding]":
             verdicts.append(v)
     if not verdicts:
         return []
-    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-    lines = source.splitlines()
+    lines = physical_lines(source)
+    where = _ast_positions(source, lines, facts, [v.node for v in verdicts])
+    if where is None:  # a node the ordinal map cannot place: let libcst compute positions
+        positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        where = {id(v.node): (positions[v.node].start.line, positions[v.node].start.column) for v in verdicts}
     out = []
     for v in verdicts:
-        pos = positions[v.node].start
+        line, col = where[id(v.node)]
         idiom = v.idiom
         if idiom is None and v.code in ("INI001", "INI002"):
-            idiom = intent.comment_reason(lines, pos.line)
-        out.append(Finding(path, pos.line, pos.column, v.code, v.message, idiom))
+            idiom = intent.comment_reason(lines, line)
+        out.append(Finding(path, line, col, v.code, v.message, idiom))
     return sorted(out)
+
+
+def _ast_positions(source: str, lines: list, facts, nodes: list) -> "dict[int, tuple[int, int]] | None":
+    """Positions of reported Calls/Assigns from the stdlib ast, matched by their rank in
+    source order (libcst's PositionProvider regenerates the whole file to find them)."""
+    if any(id(n) not in facts.ordinals for n in nodes):
+        return None
+    found: dict[str, list] = {"Call": [], "Assign": []}
+    for node in ast.walk(ast.parse(source)):
+        kind = type(node).__name__
+        if kind in found:
+            found[kind].append(node)
+    if any(len(found[k]) != facts.counts[k] for k in found):
+        return None
+    for k in found:
+        found[k].sort(key=lambda n: (n.lineno, n.col_offset, -n.end_lineno, -n.end_col_offset))
+    out = {}
+    for n in nodes:
+        kind, rank = facts.ordinals[id(n)]
+        a = found[kind][rank]
+        text = lines[a.lineno - 1]
+        col = len(text.encode("utf-8")[: a.col_offset].decode("utf-8", "replace"))
+        head = _head(n)
+        if head and not text[col:].startswith(head):
+            return None  # the ranks disagree: never guess a position
+        out[id(n)] = (a.lineno, col)
+    return out
+
+
+def _head(node) -> str:
+    """The first identifier of a Call's callee or an Assign's first target."""
+    expr = node.func if isinstance(node, cst.Call) else node.targets[0].target
+    while isinstance(expr, (cst.Attribute, cst.Call, cst.Subscript)):
+        expr = expr.value if not isinstance(expr, cst.Call) else expr.func
+    return expr.value if isinstance(expr, cst.Name) else ""

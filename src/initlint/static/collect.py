@@ -8,6 +8,8 @@ names against the import table once every binding of the file is known).
 from __future__ import annotations
 
 import builtins
+import dataclasses
+import re
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -57,6 +59,8 @@ class ModuleFacts:
     module_values: dict[str, cst.BaseExpression]
     applied: set[str]  # names of functions handed to .apply()/named_apply()
     functions_by_name: dict[str, list[FunctionInfo]]
+    ordinals: dict[int, tuple]
+    counts: dict[str, int]
 
     def function_of(self, node: cst.CSTNode) -> Optional[FunctionInfo]:
         return self.functions.get(id(node))
@@ -69,7 +73,7 @@ def _is_interesting_call(call: cst.Call) -> bool:
     return isinstance(func, cst.Attribute)
 
 
-class Collector(cst.CSTVisitor):
+class Collector:
     """Records facts; never reports."""
 
     def __init__(self, module: cst.Module):
@@ -86,16 +90,30 @@ class Collector(cst.CSTVisitor):
         self.func_stack: list[FunctionInfo] = []
         self.module_values: dict[str, cst.BaseExpression] = {}
         self.applied: set[str] = set()
+        self.ordinals: dict[int, tuple] = {}  # id(node) -> (kind, n): the n-th Call/Assign in source order
+        self._counts = {"Call": 0, "Assign": 0}
 
-    # -- generic bookkeeping -------------------------------------------------------------
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        result = super().on_visit(node)
-        self.stack.append(node)
-        return result
-
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        self.stack.pop()
-        super().on_leave(original_node)
+    # -- traversal ------------------------------------------------------------------------
+    def walk(self, node: cst.CSTNode) -> None:
+        """Pre-order, in source order; ``self.stack`` holds the ancestors during visit_X."""
+        visit, leave, fields = _plan(type(node))
+        handler = getattr(self, visit, None)
+        if handler is not None:
+            handler(node)
+        if fields:
+            self.stack.append(node)
+            for name in fields:
+                value = getattr(node, name)
+                if isinstance(value, cst.CSTNode):
+                    self.walk(value)
+                elif isinstance(value, (tuple, list)):
+                    for item in value:
+                        if isinstance(item, cst.CSTNode):
+                            self.walk(item)
+            self.stack.pop()
+        handler = getattr(self, leave, None)
+        if handler is not None:
+            handler(node)
 
     def _push_scope(self, node: cst.CSTNode, kind: str) -> Scope:
         scope = Scope(node, kind, self.scope)
@@ -162,6 +180,8 @@ class Collector(cst.CSTVisitor):
         bind_import(self.scope, node)
 
     def visit_Assign(self, node: cst.Assign) -> None:
+        self.ordinals[id(node)] = ("Assign", self._counts["Assign"])
+        self._counts["Assign"] += 1
         for t in node.targets:
             bind_target(self.scope, t.target)
             self._record_value(t.target, node.value)
@@ -202,6 +222,8 @@ class Collector(cst.CSTVisitor):
 
     # -- calls ---------------------------------------------------------------------------
     def visit_Call(self, node: cst.Call) -> None:
+        self.ordinals[id(node)] = ("Call", self._counts["Call"])
+        self._counts["Call"] += 1
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value == "apply" and node.args:
             self._record_applied(node.args[0].value)
@@ -225,7 +247,7 @@ class Collector(cst.CSTVisitor):
             by_name.setdefault(f.name, []).append(f)
         return ModuleFacts(
             self.module, self.module_scope, self.calls, self.data_assigns, self.classes,
-            self.functions, self.module_values, self.applied, by_name,
+            self.functions, self.module_values, self.applied, by_name, self.ordinals, dict(self._counts),
         )
 
 
@@ -239,7 +261,45 @@ def _param_names(params: cst.Parameters) -> list[str]:
     return out
 
 
+#: Fields that hold no code (whitespace, punctuation, names that are plain identifiers).
+_SKIP_FIELD = re.compile(
+    r"^(whitespace.*|lpar|rpar|lbrace|rbrace|lbracket|rbracket|comma|colon|first_colon|second_colon|"
+    r"semicolon|dot|equal|leading_lines|lines_after_decorators|header|footer|trailing_whitespace|"
+    r"newline|indent|operator|star|asynchronous|empty_lines|encoding|default_indent|default_newline|"
+    r"has_trailing_newline|comment|separator|conversion|relative|trailing_comma|posonly_ind|keyword|"
+    r"attr|annotation|returns|type_parameters|start|end)$")
+#: Source order where a node's dataclass field order differs from it.
+_FIELD_ORDER = {
+    cst.FunctionDef: ("decorators", "params", "body"),
+    cst.ClassDef: ("decorators", "bases", "keywords", "body"),
+    cst.IfExp: ("body", "test", "orelse"),
+    cst.Parameters: ("posonly_params", "params", "star_arg", "kwonly_params", "star_kwarg"),
+    cst.Param: ("default",),
+    cst.ExceptHandler: ("type", "body"),
+    cst.MatchCase: ("pattern", "guard", "body"),
+}
+#: Nodes whose children never matter to the collector.
+_LEAVES = (cst.Import, cst.ImportFrom, cst.Name, cst.SimpleString, cst.Integer, cst.Float, cst.Imaginary)
+_PLANS: dict = {}
+
+
+def _plan(cls: type) -> tuple:
+    """(visit method name, leave method name, child fields) for a node class, computed once."""
+    plan = _PLANS.get(cls)
+    if plan is None:
+        if issubclass(cls, _LEAVES):
+            fields: tuple = ()
+        else:
+            fields = _FIELD_ORDER.get(cls) or tuple(
+                f.name for f in dataclasses.fields(cls) if not _SKIP_FIELD.match(f.name))
+        name = cls.__name__
+        plan = _PLANS[cls] = (f"visit_{name}", f"leave_{name}", fields)
+    return plan
+
+
 def collect(module: cst.Module) -> ModuleFacts:
+    """One walk of the tree with our own traversal: libcst's visitor machinery rebuilds every
+    node it passes (whitespace included) and costs several times the parse."""
     collector = Collector(module)
-    module.visit(collector)
+    collector.walk(module)
     return collector.facts()
