@@ -54,7 +54,9 @@ class Judge:
     # -- roles ---------------------------------------------------------------------------
     def role(self, ev: InitEvent, ctx: C.Context) -> str:
         if ev.role is not None:
-            if ev.role == WEIGHT and self._class_is_norm(ctx):
+            # A torch Parameter named weight in a norm class is γ; a Keras/Flax kernel keyword
+            # is a kernel whatever its class is called (AdaLayerNormZero's Dense).
+            if ev.role == WEIGHT and ev.framework == "torch" and self._class_is_norm(ctx):
                 return NORM
             return ev.role
         target = ev.target

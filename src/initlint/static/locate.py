@@ -150,7 +150,7 @@ class _Reducer:
             elif context == "forward":
                 keep = isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Expr, ast.Return))
             elif context == "function":  # w = torch.empty(256, 128); model = nn.Sequential(...)
-                keep = _is_binding(node) and all(isinstance(t, ast.Name) for t in _targets(node))
+                keep = (_is_binding(node) or _is_alias(node)) and all(_plain_names(t) for t in _targets(node))
             elif context or self._binds_import_name(node) or (self.module_level(node) and last - first < 5):
                 keep = _is_binding(node)
             if keep:
@@ -341,6 +341,18 @@ def _is_binding(node: ast.stmt) -> bool:
     return isinstance(node, ast.AnnAssign) and isinstance(node.value, (ast.Call, ast.IfExp))
 
 
+def _is_alias(node: ast.stmt) -> bool:
+    """``init = KERNEL_INIT``, ``zeros = nn.initializers.zeros``: a value handed on by name."""
+    return isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, (ast.Name, ast.Attribute, ast.Constant))
+
+
+def _plain_names(target) -> bool:
+    """``x`` or ``gamma, beta``: local names, not attributes or subscripts."""
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return all(_plain_names(e) for e in target.elts)
+    return isinstance(target, ast.Name)
+
+
 def _targets(node: ast.stmt) -> list:
     return node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
 
@@ -390,6 +402,10 @@ def _mentions_init(node: ast.stmt, helpers: "set[str]", reportable: "set[str]" =
                 return True  # keras.initializers.get("zeros")
         elif isinstance(sub, ast.Name) and sub.id in helpers:
             return True  # a helper handed on: model.apply(_zero_init)
+        elif isinstance(sub, ast.Dict) and any(
+                isinstance(k, ast.Constant) and isinstance(k.value, str) and _INIT_KEYWORD.search(k.value)
+                for k in sub.keys):
+            return True  # kw = {"kernel_init": zeros}; nn.Dense(..., **kw)
     return False
 
 
@@ -404,6 +420,8 @@ def _can_report(node: ast.stmt, helpers: "set[str]" = frozenset(), reportable: "
         arg = node.value.args[0]
         if isinstance(arg, ast.Attribute) and isinstance(arg.value, ast.Name) and arg.value.id == "self":
             return True  # may supersede a placeholder Parameter of the same name
+    if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, (ast.Name, ast.Attribute, ast.Constant)):
+        return True  # init = Zeros; KERNEL_INIT = "zeros"; kernel_init: Callable = zeros
     if not _mentions_init(node, helpers, reportable):
         return False
     if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):

@@ -20,7 +20,7 @@ WORDS = (
     r"\bzeros_\b", r"\bones_\b", r"\bconstant_?\s*\(", r"\bconstant_\b", r"\bzero_\b", r"\bfill_\b",
     r"\binit_zeros?_?\b", r"\bzeros(?:_like)?\b", r"\bones(?:_like)?\s*[(,)]", r"\bfull(?:_like)?\s*\(",
     r"\bzeros_init\b", r"\bones_init\b", "Zeros", "Ones", "Constant", r"[\"'](?:zeros?|ones?|constant)[\"']",
-    "nitializer", r"_init\s*[=:]",
+    "nitializer", r"_init\s*[=:]", r"_init[\"']\s*:",
 )
 
 
