@@ -175,7 +175,7 @@ RULES: dict[str, Rule] = {
             name="dead-layer",
             summary="A zero weight feeds an activation whose derivative at 0 is 0 (ReLU...), or two zero layers are chained: units that never get a gradient.",
             static="a zero weight feeding an activation with φ'(0) = 0 (all units dead with zero/no bias; units with bias ≤ 0 otherwise); chained zero layers",
-            runtime="units of a weight that receive no gradient in any probe step (a parameter the forward never uses is a note, not INI004)",
+            runtime="units of a zero weight (bias ≤ 0, or a whole zero layer) or a zero norm scale that receive no gradient in any probe step (a parameter the forward never uses is a note, not INI004)",
             what=(
                 "Finds a zero-initialised weight whose output goes straight into ReLU, ReLU6, "
                 "hardtanh(0, ·), threshold or squared ReLU, as seen in an `nn.Sequential(...)` literal, "

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from initlint.runtime.facts import Entry
 from initlint.runtime.report import PRECEDENCE
-from initlint.runtime.roles import CONSTANT_CHECKED, EMBEDDING, WEIGHT
+from initlint.runtime.roles import CONSTANT_CHECKED, EMBEDDING, NORM_SCALE, WEIGHT
 
 
 def fmt_indices(idx: list, limit: int = 8) -> str:
@@ -61,6 +61,18 @@ def judge(e: Entry) -> tuple[dict, list]:
     if not f.finite:
         parts = [f"{f.nan} NaN" if f.nan else "", f"{f.inf} Inf" if f.inf else ""]
         cands["INI006"] = f"{' and '.join(p for p in parts if p)} among its {e.numel} values"
+    p = e.probe
+    if e.kind == "param" and e.trainable and e.spec.role == NORM_SCALE and f.finite and f.constant == 0 \
+            and p is not None and p.used and p.whole_dead:
+        # One zero γ at the end of a residual branch still gets gradient through the skip sum;
+        # a zero γ that gets none sits in a chain whose every gradient dies (DESIGN §1).
+        cands["INI004"] = (
+            f"this norm scale (γ) is zero and no gradient reached it in {p.steps} probe step"
+            f"{'s' if p.steps != 1 else ''}: the norm outputs its shift only and the ReLU-like activation "
+            "after it passes no gradient back, so this norm and the layers before it are dead "
+            "(γ = 0 on every norm of a chain)"
+        )
+        return cands, notes
     judged = e.kind == "param" and e.trainable and e.spec.role in CONSTANT_CHECKED and len(e.shape) >= 2
     if not judged or not f.finite:
         return cands, notes
@@ -117,7 +129,8 @@ def judge(e: Entry) -> tuple[dict, list]:
                 f"all {n} {units} are identical (every value {_value(f.constant)}) and stay identical "
                 f"through {steps}: the layer behaves as if it had one unit"
             )
-        elif "INI001" in cands and p.any_grad:
+        elif "INI001" in cands and p.any_grad and "INI004" not in cands:
+            # (a zero layer whose negative-bias units died is a problem, not a deliberate zero-init)
             cands.pop("INI001")
             apart = " and its units come apart" if n >= 2 and e.layout is not None and e.layout.compare else ""
             notes.append(

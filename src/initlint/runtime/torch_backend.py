@@ -126,7 +126,7 @@ def compute_facts(entries: list) -> None:
     with torch.no_grad():
         for e in entries:
             t = e.value.detach()
-            want_constant = e.trainable and e.spec.role in roles.CONSTANT_CHECKED
+            want_constant = e.trainable and e.spec.role in (*roles.CONSTANT_CHECKED, roles.NORM_SCALE)
             e.facts = tensor_facts(t, e.layout, want_constant, proj)
 
 
