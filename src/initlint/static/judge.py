@@ -235,9 +235,13 @@ class Judge:
         what = "zeros" if ev.zero else f"the constant {ev.value_text}"
         family = [n for g in ctx.guards if g.kind == C.FAMILY for n in g.names]
         layers = f" (every {', '.join(family)})" if family else ""
-        msg = (f"{ev.label()} is set to {what} by {ev.api} on {ctx.every}{layers}: with every layer "
-               f"{'zero' if ev.zero else 'constant'}, the units of each hidden layer stay interchangeable "
-               f"forever{' or dead' if ev.zero else ''}, and the network cannot learn")
+        if ev.zero:
+            why = ("with every layer zero the output ignores the input, and each hidden layer's units start "
+                   "interchangeable (dead behind a ReLU or with zero biases): the network cannot learn")
+        else:
+            why = ("with every layer constant each hidden layer's units start identical and only their biases "
+                   "can tell them apart: the network learns as if it were far narrower, at a scale that ignores fan-in")
+        msg = f"{ev.label()} is set to {what} by {ev.api} on {ctx.every}{layers}: {why}"
         return Verdict(ev.report_node, "INI003", msg, scope_idiom)
 
     def _single_norm_block(self, ctx: C.Context) -> bool:
