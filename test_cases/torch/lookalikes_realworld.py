@@ -121,3 +121,34 @@ class MambaLikeMixer(nn.Module):
         self.dt_proj = nn.Linear(rank, inner)
         if scheme == "constant":
             nn.init.constant_(self.dt_proj.weight, dt_init_std)  # expect-strict: INI002
+
+
+class ConvNextV2GRN(nn.Module):
+    def __init__(self, dim):
+        super().__init__()
+        self.weight = nn.Parameter(torch.zeros(1, 1, 1, dim))
+
+
+class ConvNextV2PreTrainedModel(nn.Module):
+    def _init_weights(self, module):
+        if isinstance(module, ConvNextV2GRN):
+            init.zeros_(module.weight)
+
+
+class ResamplerLike(nn.Module):
+    def __init__(self, hidden_size, intermediate_size):
+        super().__init__()
+        self.linear_1 = nn.Linear(hidden_size, 4 * intermediate_size)
+        with torch.no_grad():
+            self.linear_1.weight.data.zero_()
+            for i in range(4):
+                self.linear_1.weight.data[
+                    i * intermediate_size: (i + 1) * intermediate_size,
+                ].normal_()
+
+
+class DocLayoutLike(nn.Module):
+    def __init__(self, config):
+        super().__init__()
+        self.closure = nn.Linear(4, 4)
+        init.constant_(self.closure.weight, self.config.s2r_closure_weight_init)  # expect-strict: INI002

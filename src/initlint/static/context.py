@@ -8,6 +8,7 @@ layers; ``name.startswith("head")``: one layer; ``isinstance(m, nn.LayerNorm)``:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -29,6 +30,8 @@ NONWEIGHTS = "non-weights"
 BIAS = "bias"
 ZERO_FLAG = "zero-flag"
 
+#: Norm classes a model defines itself (EvoNorm, ConvNextV2GRN, InplaceAbn, LayerNorm2d...).
+_NORM_CLASS = re.compile(r"Norm|GRN|Abn|ABN")
 _FAMILY_SHORT = frozenset(q.rsplit(".", 1)[-1] for q in apis.LAYER_FAMILIES)
 _FAMILY_WORDS = ("Linear", "Conv", "Embedding", "LSTM", "GRU", "RNN", "Dense")
 _NORM_WORDS = ("norm", "bn", "ln", "layernorm", "batchnorm", "groupnorm", "rmsnorm")
@@ -272,7 +275,7 @@ def _isinstance_guard(test: cst.Call, polarity: bool, scope: Scope, resolve, tex
         short = (dotted_name(e) or source_of(e)).rsplit(".", 1)[-1]
         names.append(short)
         quals = resolve(e, scope)
-        if quals & apis.NORM_CLASSES or "Norm" in short or short.endswith(apis.NORM_CLASS_SUFFIXES):
+        if quals & apis.NORM_CLASSES or _NORM_CLASS.search(short):
             kinds.add(NORM)
         elif quals & apis.LAYER_FAMILIES or short in _FAMILY_SHORT:
             kinds.add(FAMILY)

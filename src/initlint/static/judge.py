@@ -292,6 +292,8 @@ class Judge:
         idiom = ev.idiom if ev.idiom is not None else (
             self._scope_reason(ev, ctx) or self._target_reason(ev, ctx, extra_names))
         idiom = idiom or None
+        if idiom is None and not ev.zero and "init" in ev.value_text:
+            idiom = f"the value {ev.value_text} is a configured init value"
         if ev.zero:
             msg = (f"{ev.label()} is initialised to zeros by {ev.api}: every unit of this layer starts identical "
                    f"and only random neighbours can tell them apart; if the zero is deliberate, name it "

@@ -321,7 +321,7 @@ _TARGET_RECEIVER = frozenset({"zero_", "fill_", "copy_"})
 _TENSOR_NAMES = frozenset({"weight", "bias", "data", "kernel", "grad"})
 #: nn.init.kaiming_uniform_(self.lora_A): a later random init that supersedes a constant
 #: Parameter placeholder. Kept (only for direct `self.x` targets) so the judge can see it.
-_CONTEXT_LINES = (r"\binit\.\w+_\(\s*self\.\w+\s*[,)]", r"\.apply\(", r"\bnamed_apply\(", r"\]\.copy_\(")
+_CONTEXT_LINES = (r"\binit\.\w+_\(\s*self\.\w+\s*[,)]", r"\.apply\(", r"\bnamed_apply\(", r"\]\.(?:copy|normal|uniform|fill)_\(")
 
 
 def _start(node: ast.stmt) -> int:
