@@ -1,0 +1,150 @@
+"""The result cache: a second run over an unchanged tree parses nothing.
+
+Like ruff's ``.ruff_cache``, but keyed by content rather than mtime, so it is never stale:
+an entry is used only when the file's BLAKE2 digest matches. One JSON file holds every entry
+of one (initlint build, Python version, analyzer settings) combination — one file to read on
+a warm run instead of one per source file. What is cached is the analysis before
+``select``/``ignore``/``noqa``/per-file-ignores, so changing those does not invalidate it.
+
+Concurrent runs are safe: the file is replaced atomically (temp file + ``os.replace``), and a
+writer merges the entries on disk into its own first, so the worst case is a lost entry (a
+cache miss), never a torn file. A cache that cannot be read or written is ignored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import tempfile
+import time
+from typing import Optional
+
+from initlint import __version__
+from initlint.findings import Finding
+
+_FORMAT = 1
+_GITIGNORE = "# Automatically created by initlint.\n*\n"
+_TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by initlint.\n"
+
+Entry = "list[tuple[int, int, str, str, Optional[str]]]"
+
+
+def digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def build_fingerprint() -> str:
+    """Identifies the analyzer build: the version plus the size and mtime of every module of
+    the installed package, so an editable install being worked on never serves old results."""
+    h = hashlib.blake2b(digest_size=8)
+    h.update(f"{_FORMAT}|{__version__}|{sys.implementation.cache_tag}".encode())
+    pkg = os.path.dirname(os.path.abspath(__file__))
+    for dirpath, dirnames, filenames in os.walk(pkg):
+        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+        for name in sorted(filenames):
+            if name.endswith(".py"):
+                try:
+                    st = os.stat(os.path.join(dirpath, name))
+                except OSError:
+                    continue
+                h.update(f"{os.path.relpath(dirpath, pkg)}/{name}:{st.st_size}:{st.st_mtime_ns}".encode())
+    return h.hexdigest()
+
+
+class Cache:
+    """Entries: absolute path -> [content digest, findings as tuples]."""
+
+    def __init__(self, directory: str, settings_key: str):
+        self.directory = directory
+        key = hashlib.blake2b(settings_key.encode(), digest_size=8).hexdigest()
+        self.file = os.path.join(directory, f"v{__version__}", f"{build_fingerprint()}-{key}.json")
+        self.entries: dict[str, list] = self._read()
+        self.dirty: dict[str, list] = {}
+        self.hits = 0
+
+    def get(self, path: str, content_digest: str) -> "Optional[list[Finding]]":
+        entry = self.entries.get(os.path.abspath(path))
+        try:
+            if entry is None or entry[0] != content_digest:
+                return None
+            findings = [Finding(path, int(l), int(c), str(code), str(m), idiom) for l, c, code, m, idiom in entry[1]]
+        except (TypeError, ValueError, KeyError, IndexError):
+            return None  # a damaged entry is a miss
+        self.hits += 1
+        return findings
+
+    def put(self, path: str, content_digest: str, findings: "list[Finding]") -> None:
+        rows = [[f.line, f.col, f.code, f.message, f.idiom] for f in findings]
+        entry = [content_digest, rows]
+        key = os.path.abspath(path)
+        self.entries[key] = entry
+        self.dirty[key] = entry
+
+    def save(self) -> None:
+        """Merge with what is on disk now and replace the file atomically; errors are ignored
+        (a read-only checkout simply runs without a cache)."""
+        if not self.dirty:
+            return
+        try:
+            self._ensure_dir()
+            merged = self._read()
+            merged.update(self.dirty)
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=os.path.dirname(self.file))
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as f:
+                    json.dump(merged, f, separators=(",", ":"))
+                os.replace(tmp, self.file)
+            except BaseException:
+                _unlink(tmp)
+                raise
+            self._prune()
+        except OSError:
+            return
+        self.dirty = {}
+
+    def _prune(self, keep: int = 8) -> None:
+        """Keep the most recent cache files of this version: every settings or build change
+        starts a new file, and old ones would otherwise pile up."""
+        folder = os.path.dirname(self.file)
+        files = []
+        now = time.time()
+        for name in os.listdir(folder):
+            full = os.path.join(folder, name)
+            try:
+                mtime = os.stat(full).st_mtime
+            except OSError:
+                continue
+            if name.startswith(".tmp-") and now - mtime < 3600:
+                continue  # another run is writing it
+            files.append((mtime, full))
+        for _, full in sorted(files, reverse=True)[keep:]:
+            if full != self.file:
+                _unlink(full)
+
+    def _read(self) -> dict:
+        try:
+            with open(self.file, encoding="utf-8") as f:
+                data = json.load(f)
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def _ensure_dir(self) -> None:
+        os.makedirs(os.path.dirname(self.file), exist_ok=True)
+        for name, text in ((".gitignore", _GITIGNORE), ("CACHEDIR.TAG", _TAG)):
+            marker = os.path.join(self.directory, name)
+            if not os.path.exists(marker):
+                try:
+                    with open(marker, "x", encoding="utf-8") as f:
+                        f.write(text)
+                except FileExistsError:
+                    pass
+
+
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass

@@ -1,0 +1,241 @@
+"""The ``initlint`` command.
+
+Exit codes: 0 clean, 1 findings, 2 usage/config error or a file that could not be analysed
+(2 wins; ``--exit-zero`` only turns 1 into 0), 130 on Ctrl-C. Users never see a traceback
+(``INITLINT_DEBUG=1`` shows one for an internal error). stdout carries only the chosen
+format; summaries and stats go to stderr.
+
+``initlint rule CODE`` prints a rule's documentation. ``rule`` is taken as the subcommand
+when it is followed by a code or rule name (``INI001``, ``zero-weight``), by ``--all``, or by
+nothing while no file or directory called ``rule`` exists; ``initlint ./rule`` always lints.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from typing import Optional
+
+from initlint import __version__
+from initlint.config import Config, ConfigError, load_config, parse_codes_arg
+from initlint.output import FORMATS, format_statistics, render
+from initlint.rules import RULES, get_rule
+
+_CODE_LIKE = re.compile(r"[A-Za-z]{2,}\d+|[a-z]+(?:-[a-z]+)+")
+
+
+def main(argv: "Optional[list[str]]" = None) -> int:
+    """Entry point of the console script and ``python -m initlint``; returns the exit code."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="backslashreplace")  # never die on a C locale
+        except (AttributeError, ValueError):
+            pass
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if _is_rule_command(args):
+            return _rule_command(args[1:])
+        return _lint(args)
+    except KeyboardInterrupt:
+        _err("initlint: interrupted")
+        return 130
+    except BrokenPipeError:
+        _silence_stdout()
+        return 1
+    except ConfigError as e:
+        _err(f"initlint: error: {e}")
+        return 2
+    except Exception as e:  # never a traceback for users
+        if os.environ.get("INITLINT_DEBUG"):
+            raise
+        _err(f"initlint: internal error: {type(e).__name__}: {e} (set INITLINT_DEBUG=1 for a traceback; please report it)")
+        return 2
+
+
+def _is_rule_command(args: "list[str]") -> bool:
+    if not args or args[0] != "rule":
+        return False
+    if len(args) == 1:
+        return not os.path.exists("rule")
+    nxt = args[1]
+    return nxt in ("--all", "-h", "--help") or (bool(_CODE_LIKE.fullmatch(nxt)) and not os.path.exists(nxt))
+
+
+def _rule_command(args: "list[str]") -> int:
+    parser = argparse.ArgumentParser(
+        prog="initlint rule", description="Show a rule's documentation (code or name), or list all rules."
+    )
+    parser.add_argument("code", nargs="?", help="a rule code such as INI001, or a name such as zero-weight")
+    parser.add_argument("--all", action="store_true", help="print every rule's documentation")
+    ns = parser.parse_args(args)
+    if ns.all:
+        _out("\n".join(rule.doc() for rule in RULES.values()))
+    elif ns.code is None:
+        _out("".join(f"{r.code}  {r.name:<18} {r.summary}\n" for r in RULES.values()))
+    else:
+        try:
+            rule = get_rule(ns.code)
+        except KeyError:
+            _err(f"initlint rule: unknown rule {ns.code!r} (known: {', '.join(RULES)})")
+            return 2
+        _out(rule.doc())
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="initlint",
+        description="Catch weight-initialisation mistakes (zero, constant and dead layers) in ML code.",
+        epilog="Also: 'initlint rule CODE' shows a rule's documentation. Exit status: 0 clean, "
+        "1 findings, 2 usage error or a file that could not be analysed.",
+    )
+    p.add_argument("paths", nargs="*", metavar="PATH", help="files or directories to check (default: .)")
+    p.add_argument("--select", type=_codes, metavar="CODES", help="comma-separated codes or prefixes to report")
+    p.add_argument("--extend-select", type=_codes, metavar="CODES", help="add to the selected codes")
+    p.add_argument("--ignore", type=_codes, metavar="CODES", help="codes or prefixes not to report")
+    p.add_argument("--extend-ignore", type=_codes, metavar="CODES", help="add to the ignored codes")
+    p.add_argument("--exclude", type=_globs, metavar="GLOBS", help="comma-separated globs to skip (replaces config)")
+    p.add_argument("--extend-exclude", type=_globs, metavar="GLOBS", help="more globs to skip")
+    p.add_argument(
+        "--force-exclude", action="store_true", default=None, help="apply exclude to explicitly named files too (pre-commit)"
+    )
+    p.add_argument("--strict", action="store_true", default=None, help="also report recognised deliberate idioms")
+    p.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    p.add_argument("-o", "--output-file", metavar="FILE", help="write the report to FILE instead of stdout")
+    p.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings (2 still means a file was not analysed)")
+    p.add_argument("--statistics", action="store_true", help="print the count of each code instead of the findings")
+    p.add_argument("-j", "--jobs", type=_positive_int, metavar="N", help="worker processes (default: all cores)")
+    p.add_argument("--timeout", type=_positive_float, metavar="SECONDS", help="per-file analysis time limit (default: 60)")
+    p.add_argument("--max-file-size", type=_positive_int, metavar="BYTES", help="skip larger files with INI901 (default: 5 MB)")
+    p.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache")
+    p.add_argument("--cache-dir", metavar="DIR", help="cache directory (default: .initlint_cache in the project root)")
+    p.add_argument("--config", metavar="FILE", help="read [tool.initlint] from FILE instead of searching pyproject.toml")
+    p.add_argument("--isolated", action="store_true", help="ignore all configuration files")
+    p.add_argument("-v", "--verbose", action="store_true", help="print run statistics to stderr")
+    p.add_argument("-q", "--quiet", action="store_true", help="no summary line on stderr")
+    p.add_argument("--version", action="version", version=f"initlint {__version__}")
+    return p
+
+
+def _lint(args: "list[str]") -> int:
+    from initlint.engine import check_paths
+
+    parser = _parser()
+    ns = parser.parse_args(args)
+    if ns.statistics and ns.format not in ("text", "json"):
+        parser.error("--statistics works with --format text or json")
+    config = _config_from(ns)
+    result = check_paths(ns.paths or ["."], config)
+    findings = result.findings
+    document = format_statistics(findings, ns.format) if ns.statistics else render(findings, ns.format)
+    if ns.output_file:
+        try:
+            with open(ns.output_file, "w", encoding="utf-8") as f:
+                f.write(document)
+        except OSError as e:
+            raise ConfigError(f"{ns.output_file}: cannot write: {(e.strerror or str(e)).lower()}") from None
+    else:
+        _out(document)
+    if ns.verbose:
+        s = result.stats
+        _err(
+            f"initlint: {s.files} files read: {s.analysed} analysed, {s.cached} from cache, "
+            f"{s.skipped} skipped by the prefilter ({s.seconds:.2f} s)"
+        )
+    if findings and not ns.quiet and ns.format == "text" and not ns.output_file:
+        files = len({f.path for f in findings})
+        _err(f"Found {len(findings)} problem{'s' * (len(findings) != 1)} in {files} file{'s' * (files != 1)}.")
+    return result.exit_code(ns.exit_zero)
+
+
+def _config_from(ns: argparse.Namespace) -> Config:
+    start = ns.paths[0] if ns.paths else os.getcwd()
+    config = load_config(ns.config, start, isolated=ns.isolated)
+    select = ns.select if ns.select is not None else config.select
+    if ns.extend_select:
+        select = select | ns.extend_select
+    ignore = ns.ignore if ns.ignore is not None else config.ignore
+    if ns.extend_ignore:
+        ignore = ignore | ns.extend_ignore
+    exclude = ns.exclude if ns.exclude is not None else config.exclude
+    if ns.extend_exclude:
+        exclude = exclude + ns.extend_exclude
+    return config.with_overrides(
+        select=select,
+        ignore=ignore,
+        exclude=exclude,
+        strict=ns.strict,
+        force_exclude=ns.force_exclude,
+        jobs=ns.jobs,
+        timeout=ns.timeout,
+        max_file_size=ns.max_file_size,
+        cache_dir=os.path.abspath(ns.cache_dir) if ns.cache_dir else None,
+        use_cache=False if ns.no_cache else None,
+    )
+
+
+# -- argparse value types: a bad value is a usage error (exit 2) -----------------------------
+
+
+def _codes(text: str) -> frozenset:
+    try:
+        return parse_codes_arg(text)
+    except ConfigError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def _globs(text: str) -> tuple:
+    return tuple(g.strip() for g in text.split(",") if g.strip())
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return value
+
+
+# -- streams ------------------------------------------------------------------------------
+
+
+def _out(text: str) -> None:
+    """Write to stdout; a reader that went away (``| head``) is not an error: the exit code
+    stays the lint's."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+
+
+def _err(text: str) -> None:
+    try:
+        sys.stderr.write(text + "\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+
+
+def _silence_stdout() -> None:
+    """After a closed pipe (``initlint | head``): point stdout at /dev/null so that the
+    interpreter's final flush does not print a second BrokenPipeError."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass

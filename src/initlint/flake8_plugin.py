@@ -1,0 +1,96 @@
+"""flake8 plugin: a thin adapter over :func:`initlint.engine.check_source`.
+
+- Source comes from flake8's ``lines`` (the file is never read twice).
+- Columns are handed over 0-based (flake8 adds 1 when printing), so flake8 and the CLI show
+  the same ``line:col``.
+- flake8 applies ``# noqa``, select/ignore and per-file-ignores itself, so the plugin filters
+  nothing but idioms (shown only with ``--initlint-strict``).
+- A syntax error is flake8's own E999 (flake8 does not run tree plugins on a file that does
+  not parse), so the plugin never reports INI900 for it. It does report INI901 (too deeply
+  nested or too large to analyse) and INI900 for an internal error, instead of raising:
+  an exception in a plugin aborts flake8's whole run.
+- Analysis runs in flake8's process (or its ``-j`` workers); the ``ast`` guard keeps the
+  input libcst could crash on away from it, but there is no per-file timeout here.
+
+Options (command line, or ``[flake8]`` in setup.cfg/tox.ini/.flake8)::
+
+    initlint-strict = true
+    initlint-intent-names = zero_head, my_gate
+    initlint-init-wrappers = mylib.init=torch.nn.init, mylib.zero=zeta.utils.init_zero_
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+from typing import Any, Iterator
+
+from initlint import __version__
+from initlint.config import Config
+
+
+class InitLintChecker:
+    name = "initlint"
+    version = __version__
+    _config = Config()
+
+    def __init__(self, tree: ast.AST, filename: str, lines: "list[str]"):
+        # ``tree`` is unused but required: flake8 runs a plugin once per file only when
+        # its first parameter is ``tree``.
+        self.filename = filename
+        self.lines = lines
+
+    @classmethod
+    def add_options(cls, parser: Any) -> None:
+        parser.add_option(
+            "--initlint-strict",
+            action="store_true",
+            parse_from_config=True,
+            help="initlint: also report recognised deliberate idioms (zero heads, LoRA B, ...)",
+        )
+        parser.add_option(
+            "--initlint-intent-names",
+            default="",
+            parse_from_config=True,
+            comma_separated_list=True,
+            help="initlint: extra names that mark a zero init as deliberate (comma-separated)",
+        )
+        parser.add_option(
+            "--initlint-init-wrappers",
+            default="",
+            parse_from_config=True,
+            comma_separated_list=True,
+            help="initlint: wrapper=canonical pairs, e.g. mylib.init=torch.nn.init (comma-separated)",
+        )
+
+    @classmethod
+    def parse_options(cls, options: argparse.Namespace) -> None:
+        cls._config = Config(
+            strict=bool(getattr(options, "initlint_strict", False)),
+            intent_names=tuple(_as_list(getattr(options, "initlint_intent_names", ()))),
+            init_wrappers=tuple(sorted(_parse_wrapper(w) for w in _as_list(getattr(options, "initlint_init_wrappers", ())))),
+        )
+
+    def run(self) -> Iterator["tuple[int, int, str, type]"]:
+        from initlint.engine import check_source
+
+        result = check_source("".join(self.lines), self.filename, self._config, cli_filters=False)
+        for f in result.findings:
+            if f.code == "INI900" and f.message.startswith("syntax error"):
+                continue  # flake8's E999 already says it
+            yield f.line, f.col, f"{f.code} {f.message}", type(self)
+
+
+def _as_list(value: Any) -> "list[str]":
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    return [v for v in (value or []) if v]
+
+
+def _parse_wrapper(spec: str) -> "tuple[str, str]":
+    sep = "=" if "=" in spec else ":"
+    wrapper, _, canonical = spec.partition(sep)
+    wrapper, canonical = wrapper.strip(), canonical.strip()
+    if not wrapper or not canonical or not all(p.isidentifier() for p in (*wrapper.split("."), *canonical.split("."))):
+        raise SystemExit(f"flake8: --initlint-init-wrappers: expected wrapper=canonical (dotted names), got {spec!r}")
+    return wrapper, canonical

@@ -1,0 +1,186 @@
+"""Output formats: text, json, sarif (GitHub code scanning), github (workflow annotations),
+and ``--statistics``. Each returns the whole document as a string; stdout stays
+machine-parsable (summaries go to stderr, in the CLI)."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from typing import Iterable, Optional
+from urllib.parse import quote
+
+from initlint import __version__
+from initlint.findings import Finding
+from initlint.rules import RULES
+
+FORMATS = ("text", "json", "sarif", "github")
+SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+# Severity in SARIF and GitHub: the bugs and the run diagnostics are errors, smells warnings.
+LEVELS = {"INI001": "warning", "INI002": "warning"}
+
+
+def level(code: str) -> str:
+    return LEVELS.get(code, "error")
+
+
+def format_text(findings: Iterable[Finding]) -> str:
+    """``path:line:col: CODE message``, col 1-based (as flake8 and ruff print it)."""
+    return "".join(f"{f.path}:{f.line}:{f.col + 1}: {f.code} {f.message}\n" for f in findings)
+
+
+def format_json(findings: Iterable[Finding]) -> str:
+    rows = [
+        {
+            "path": f.path,
+            "line": f.line,
+            "column": f.col + 1,
+            "code": f.code,
+            "name": RULES[f.code].name if f.code in RULES else None,
+            "message": f.message,
+            "idiom": f.idiom,
+        }
+        for f in findings
+    ]
+    return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
+
+
+def format_github(findings: Iterable[Finding]) -> str:
+    """GitHub Actions workflow commands; values escaped as @actions/core does."""
+    out = []
+    for f in findings:
+        props = f"file={_prop(f.path)},line={f.line},col={f.col + 1},title={_prop(f.code)}"
+        out.append(f"::error {props}::{_data(f.message)}\n")
+    return "".join(out)
+
+
+def _data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _prop(text: str) -> str:
+    return _data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def format_sarif(findings: Iterable[Finding], base: Optional[str] = None, information_uri: Optional[str] = None) -> str:
+    """A SARIF 2.1.0 log with one run. URIs are relative to ``base`` (default: cwd) with
+    forward slashes, under ``%SRCROOT%``, as GitHub code scanning expects."""
+    base = os.path.abspath(base or os.getcwd())
+    codes = list(RULES)
+    rules = [_sarif_rule(RULES[c]) for c in codes]
+    results = []
+    for f in findings:
+        result = {
+            "ruleId": f.code,
+            "level": level(f.code),
+            "message": {"text": f.message},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": _artifact(f.path, base),
+                        "region": {"startLine": max(f.line, 1), "startColumn": f.col + 1},
+                    }
+                }
+            ],
+        }
+        if f.code in RULES:
+            result["ruleIndex"] = codes.index(f.code)
+        if f.idiom:
+            result["properties"] = {"idiom": f.idiom}
+        results.append(result)
+    log = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "initlint",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "informationUri": information_uri or _homepage(),
+                        "rules": rules,
+                    }
+                },
+                "originalUriBaseIds": {"%SRCROOT%": {"uri": _file_uri(base) + "/"}},
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+
+
+def _sarif_rule(rule) -> dict:
+    doc = rule.doc()
+    return {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": rule.what},
+        "help": {"text": doc, "markdown": doc},
+        "defaultConfiguration": {"level": level(rule.code)},
+        "properties": {"tags": ["initialisation", "correctness"]},
+    }
+
+
+def _artifact(path: str, base: str) -> dict:
+    full = os.path.abspath(path)
+    rel = os.path.relpath(full, base) if _under(full, base) else None
+    if rel is None:
+        return {"uri": _file_uri(full)}
+    return {"uri": quote(rel.replace(os.sep, "/"), safe="/"), "uriBaseId": "%SRCROOT%"}
+
+
+def _under(path: str, base: str) -> bool:
+    try:
+        return os.path.commonpath([path, base]) == base
+    except ValueError:  # different drives
+        return False
+
+
+def _file_uri(path: str) -> str:
+    posix = path.replace(os.sep, "/")
+    if not posix.startswith("/"):
+        posix = "/" + posix  # C:/x -> /C:/x
+    return "file://" + quote(posix, safe="/:")
+
+
+def _homepage() -> str:
+    try:
+        from importlib.metadata import metadata
+
+        meta = metadata("initlint")
+        for entry in meta.get_all("Project-URL") or []:
+            label, _, url = entry.partition(",")
+            if label.strip().lower() in ("homepage", "home", "repository", "source"):
+                return url.strip()
+        if meta.get("Home-page"):
+            return meta["Home-page"]
+    except Exception:
+        pass
+    return "https://pypi.org/project/initlint/"
+
+
+def statistics(findings: Iterable[Finding]) -> "list[tuple[str, int]]":
+    """(code, count), most frequent first."""
+    counts = Counter(f.code for f in findings)
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def format_statistics(findings: Iterable[Finding], fmt: str = "text") -> str:
+    rows = statistics(findings)
+    if fmt == "json":
+        data = [{"code": c, "name": RULES[c].name if c in RULES else None, "count": n} for c, n in rows]
+        return json.dumps(data, indent=2) + "\n"
+    return "".join(f"{n:>5}  {c}  {RULES[c].name if c in RULES else ''}\n" for c, n in rows)
+
+
+def render(findings: "list[Finding]", fmt: str) -> str:
+    if fmt == "json":
+        return format_json(findings)
+    if fmt == "sarif":
+        return format_sarif(findings)
+    if fmt == "github":
+        return format_github(findings)
+    return format_text(findings)

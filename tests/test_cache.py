@@ -1,0 +1,188 @@
+"""The result cache: a warm run parses nothing, results are never stale, changes to content,
+settings or the initlint build invalidate, select/ignore/noqa do not, and concurrent runs
+are safe."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from initlint import cache as cache_module
+from initlint.cache import Cache, digest
+from initlint.cli import main
+from initlint.config import Config
+from initlint.engine import check_paths
+from initlint.findings import Finding
+
+GOOD = "import torch.nn as nn\nfc = nn.Linear(4, 4)\nnn.init.zeros_(fc.weight)\n"  # INI001 at 3:1
+STATS = re.compile(r"(\d+) files read: (\d+) analysed, (\d+) from cache, (\d+) skipped")
+
+
+def run(cwd: Path, *args: str) -> "tuple[subprocess.CompletedProcess, tuple[int, ...]]":
+    """``initlint -v ARGS`` in this process (fast); the stats line says what was parsed."""
+    out, err = io.StringIO(), io.StringIO()
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(["-v", *args])
+    finally:
+        os.chdir(old)
+    proc = subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
+    match = STATS.search(proc.stderr)
+    assert match, proc.stderr
+    return proc, tuple(int(g) for g in match.groups())  # (read, analysed, cached, skipped)
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'demo'\n")
+    for i in range(5):
+        (tmp_path / f"m{i}.py").write_text(GOOD)
+    (tmp_path / "plain.py").write_text("def f():\n    return 1\n")
+    (tmp_path / "broken.py").write_text("import torch.nn as nn\nnn.init.zeros_(w\n")
+    return tmp_path
+
+
+def test_warm_run_parses_nothing_and_gives_the_same_output(tree):
+    cold, cold_stats = run(tree)
+    warm, warm_stats = run(tree)
+    assert cold_stats == (7, 6, 0, 1)
+    assert warm_stats == (7, 0, 7, 0)  # syntax errors and prefilter verdicts are cached too
+    assert (warm.returncode, warm.stdout) == (cold.returncode, cold.stdout) == (2, warm.stdout)
+    assert warm.stdout.count("INI001") >= 5 and "broken.py:2" in warm.stdout
+
+
+def test_warm_run_does_not_import_libcst(tree):
+    run(tree)
+    driver = "import sys; from initlint.cli import main; rc = main(['.']); print('libcst' in sys.modules, rc)"
+    proc = subprocess.run([sys.executable, "-c", driver], cwd=tree, capture_output=True, text=True, timeout=60)
+    assert proc.stdout.split()[-2:] == ["False", "2"], proc.stderr
+
+
+def test_cache_dir_layout(tree):
+    run(tree)
+    cache_dir = tree / ".initlint_cache"
+    assert (cache_dir / ".gitignore").read_text().splitlines()[-1] == "*"
+    assert (cache_dir / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d28d172789f06886806bc55")
+    [data_file] = list(cache_dir.glob("v*/*.json"))
+    entries = json.loads(data_file.read_text())
+    assert len(entries) == 7 and all(os.path.isabs(k) for k in entries)
+
+
+def test_cache_lives_in_project_root_not_cwd(tree):
+    (tree / "sub").mkdir()
+    (tree / "sub" / "x.py").write_text(GOOD)
+    run(tree / "sub")
+    assert (tree / ".initlint_cache").is_dir() and not (tree / "sub" / ".initlint_cache").exists()
+
+
+def test_content_change_invalidates_even_with_same_size_and_mtime(tree):
+    run(tree)
+    target = tree / "m0.py"
+    st = target.stat()
+    target.write_text(GOOD.replace("zeros_(fc.weight)", "ones_(fc.weight) "))  # same length
+    os.utime(target, ns=(st.st_atime_ns, st.st_mtime_ns))
+    proc, stats = run(tree)
+    assert stats[1:3] == (1, 6)
+    assert "m0.py:3:1: INI002" in proc.stdout
+
+
+def test_settings_change_invalidates_but_select_does_not(tree):
+    run(tree)
+    assert run(tree, "--select", "INI002")[1][1] == 0
+    assert run(tree, "--ignore", "INI001")[1][1] == 0
+    assert run(tree, "--strict")[1][1] == 6  # strict is an analyzer setting
+    assert run(tree, "--strict")[1][1] == 0
+    assert run(tree)[1][1] == 0  # the non-strict entries are still there
+
+
+def test_noqa_added_after_caching_is_honoured(tree):
+    run(tree)
+    (tree / "m1.py").write_text(GOOD.rstrip("\n") + "  # noqa\n")
+    proc, _ = run(tree)
+    assert "m1.py" not in proc.stdout
+
+
+def test_version_change_invalidates(tmp_path, monkeypatch):
+    path = str(tmp_path / "a.py")
+    c = Cache(str(tmp_path / "c"), "key")
+    c.put(path, "d1", [Finding(path, 3, 0, "INI001", "m")])
+    c.save()
+    assert Cache(str(tmp_path / "c"), "key").get(path, "d1") == [Finding(path, 3, 0, "INI001", "m")]
+    assert Cache(str(tmp_path / "c"), "other-settings").get(path, "d1") is None
+    assert Cache(str(tmp_path / "c"), "key").get(path, "d2") is None
+    monkeypatch.setattr(cache_module, "__version__", "999.0")
+    assert Cache(str(tmp_path / "c"), "key").get(path, "d1") is None
+
+
+def test_build_fingerprint_tracks_the_package_files(tmp_path, monkeypatch):
+    before = cache_module.build_fingerprint()
+    fake = tmp_path / "initlint"
+    fake.mkdir()
+    (fake / "cache.py").write_text("")
+    (fake / "analyzer.py").write_text("x = 1\n")
+    monkeypatch.setattr(cache_module, "__file__", str(fake / "cache.py"))
+    first = cache_module.build_fingerprint()
+    (fake / "analyzer.py").write_text("x = 22\n")
+    assert cache_module.build_fingerprint() != first != before
+
+
+def test_no_cache_and_cache_dir(tree):
+    run(tree, "--no-cache")
+    assert not (tree / ".initlint_cache").exists()
+    assert run(tree, "--no-cache")[1][2] == 0
+    run(tree, "--cache-dir", "elsewhere")
+    assert (tree / "elsewhere" / ".gitignore").exists() and not (tree / ".initlint_cache").exists()
+    assert run(tree, "--cache-dir", "elsewhere")[1][1] == 0
+    (tree / "pyproject.toml").write_text("[tool.initlint]\ncache-dir = '.cache/il'\n")
+    run(tree)
+    assert (tree / ".cache" / "il" / ".gitignore").exists()
+
+
+def test_corrupt_or_unwritable_cache_is_ignored(tree):
+    run(tree)
+    [data_file] = list((tree / ".initlint_cache").glob("v*/*.json"))
+    data_file.write_text("{not json")
+    proc, stats = run(tree)
+    assert stats[1] == 6 and proc.returncode == 2
+    assert run(tree)[1][1] == 0  # rewritten
+    data_file.write_text(json.dumps({str(tree / "m0.py"): "garbage", str(tree / "m1.py"): [1, [[1]]]}))
+    proc, stats = run(tree)
+    assert stats[1] == 6 and proc.stdout.count("INI001") >= 5
+    (tree / "blocked").write_text("a file where the cache dir should be")
+    proc, stats = run(tree, "--cache-dir", "blocked")
+    assert proc.returncode == 2 and stats[1] == 6 and "Traceback" not in proc.stderr
+
+
+def test_concurrent_runs_are_safe(tree):
+    for i in range(5, 40):
+        (tree / f"m{i}.py").write_text(GOOD.replace("fc", f"fc{i}"))
+    cmd = [sys.executable, "-m", "initlint", "-j", "1", "."]
+    procs = [subprocess.Popen(cmd, cwd=tree, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    outs = [p.communicate(timeout=300) for p in procs]
+    assert {p.returncode for p in procs} == {2}
+    assert len({out for out, _ in outs}) == 1
+    [data_file] = list((tree / ".initlint_cache").glob("v*/*.json"))
+    json.loads(data_file.read_text())  # intact
+    assert not list((tree / ".initlint_cache").glob("v*/.tmp-*"))
+    proc, stats = run(tree)
+    assert stats[1] == 0 and proc.stdout == outs[0][0]
+
+
+def test_in_process_cache_round_trip(tree, monkeypatch):
+    monkeypatch.chdir(tree)
+    config = Config(root=str(tree), jobs=1)
+    first = check_paths(["."], config)
+    second = check_paths(["."], config)
+    assert first.findings == second.findings
+    assert (second.stats.analysed, second.stats.cached) == (0, 7)
+    assert digest(b"x") != digest(b"y")
