@@ -49,6 +49,14 @@ def default_jobs() -> int:
 
 def analyze_text(text: str, path: str, settings: Settings) -> Outcome:
     """The ast guard, then libcst: every failure mapped to a diagnostic for ``path``."""
+    located = guard(text, path, settings)
+    if isinstance(located, Outcome):
+        return located
+    return analyze_reduced(located, path, settings)
+
+
+def guard(text: str, path: str, settings: Settings) -> "str | Outcome":
+    """The stdlib-ast stage: the reduced source for libcst, or the final outcome."""
     from initlint.static import locate
 
     try:
@@ -59,8 +67,11 @@ def analyze_text(text: str, path: str, settings: Settings) -> Outcome:
         return Outcome([_too_complex(path, e)], cacheable=False)
     except Exception as e:
         return Outcome([_internal_error(path, e)], cacheable=False)
-    if reduced is None:
-        return Outcome([])
+    return Outcome([]) if reduced is None else reduced
+
+
+def analyze_reduced(reduced: str, path: str, settings: Settings) -> Outcome:
+    """The libcst stage on what the ast stage kept."""
     try:
         from initlint.static import analyzer
 
@@ -95,11 +106,26 @@ def run_tasks(
         return []
     ctx = _context()
     size = max(1, min(jobs, len(tasks)))
-    if len(tasks) > size and ctx.get_start_method() == "fork":
+    few = len(tasks) <= size
+    if not few and ctx.get_start_method() == "fork":
         _preload()
-    queue = deque(range(len(tasks)))
-    retries: dict[int, int] = {}
     workers: list[_Worker] = []
+    if few:
+        # As many files as workers (a pre-commit run on one file): start the workers now, so
+        # that they import libcst (~0.5 s) while this process runs the ast stage, then hand
+        # them only what survives it.
+        workers = [_Worker(ctx, settings, preload=True) for _ in range(size)]
+        located = [guard(text, path, settings) for path, text in tasks]
+        for i, item in enumerate(located):
+            if isinstance(item, Outcome):
+                results[i] = item
+        tasks = [(path, item if isinstance(item, str) else "", isinstance(item, str))
+                 for (path, _), item in zip(tasks, located)]
+    queue = deque(i for i in range(len(tasks)) if results[i] is None)
+    if not queue:  # the ast stage settled every file: no need to wait for libcst imports
+        _shutdown(workers, graceful=False)
+        return [r if r is not None else Outcome() for r in results]
+    retries: dict[int, int] = {}
     busy: dict[Any, _Worker] = {}
     finished = False
     try:
@@ -215,19 +241,20 @@ def _sigint_blocked() -> Iterator[None]:
 
 
 class _Worker:
-    def __init__(self, ctx: Any, settings: Settings):
+    def __init__(self, ctx: Any, settings: Settings, preload: bool = False):
         parent_conn, child_conn = ctx.Pipe(duplex=True)
         with _sigint_blocked():
-            self.proc = ctx.Process(target=_worker_main, args=(child_conn, settings), daemon=True)
+            self.proc = ctx.Process(target=_worker_main, args=(child_conn, settings, preload), daemon=True)
             self.proc.start()
         child_conn.close()
         self.conn = parent_conn
         self.index: Optional[int] = None
         self.deadline = 0.0
 
-    def send(self, index: int, task: "tuple[str, str]", timeout: float) -> bool:
+    def send(self, index: int, task: tuple, timeout: float) -> bool:
+        """``task``: (path, text) for both stages, or (path, reduced, True) for libcst only."""
         try:
-            self.conn.send((index, task[0], task[1]))
+            self.conn.send((index, *task))
         except (OSError, EOFError):
             return False
         self.index, self.deadline = index, time.monotonic() + timeout
@@ -263,10 +290,12 @@ class _Worker:
             self.conn.close()
 
 
-def _worker_main(conn: Any, settings: Settings) -> None:
+def _worker_main(conn: Any, settings: Settings, preload: bool = False) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    if preload:
+        _preload()
     parent = multiprocessing.parent_process()
     watch = [conn] if parent is None else [conn, parent.sentinel]
     while True:
@@ -278,8 +307,8 @@ def _worker_main(conn: Any, settings: Settings) -> None:
             return
         if message is None:
             return
-        index, path, text = message
-        outcome = analyze_text(text, path, settings)
+        index, path, text, *reduced = message
+        outcome = analyze_reduced(text, path, settings) if reduced else analyze_text(text, path, settings)
         try:
             conn.send((index, outcome))
         except (OSError, EOFError):
