@@ -4,6 +4,7 @@ exit 2, no traceback), and CLI flags overriding the file."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
 import os
 import subprocess
@@ -264,5 +265,5 @@ def test_config_error_type(tmp_path):
 
 
 def test_config_is_frozen():
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         Config().strict = True  # type: ignore[misc]

@@ -1,3 +1,4 @@
 from initlint.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # spawned workers (macOS, Windows) import this module too
+    raise SystemExit(main())

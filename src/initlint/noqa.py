@@ -14,6 +14,7 @@ import tokenize
 from typing import Iterable
 
 from initlint.findings import Finding
+from initlint.static.locate import physical_lines
 
 # flake8.defaults.NOQA_INLINE_REGEXP (flake8 7), verbatim.
 NOQA_INLINE = re.compile(
@@ -37,7 +38,7 @@ def suppressed_by(line: str, code: str) -> bool:
 
 def noqa_lines(text: str) -> "dict[int, str]":
     """Map each line number to the text flake8 searches for its noqa comment."""
-    lines = text.splitlines(keepends=True)
+    lines = physical_lines(text)  # str.splitlines also breaks at \f, \x1c, \x85, \u2028...
     try:
         return _token_mapping(text, lines)
     except (tokenize.TokenError, SyntaxError, IndentationError):

@@ -9,10 +9,11 @@ traceback). This small pool exists because ``concurrent.futures`` breaks the who
 one dead worker and has no per-task timeout.
 
 Workers are forked where possible (a fork costs ~6 ms here, ``spawn`` ~100 ms plus
-imports). libcst costs ~0.26 s to import, so it is imported only where needed: by the
+imports). libcst costs ~0.5 s to import, so it is imported only where needed: by the
 parent before forking when there are more files than workers (every worker will need it, and
-forked workers share it), otherwise lazily by a worker whose file survives the ``ast`` guard
-(a single file without init code never pays for it).
+forked workers share it); with as many files as workers (a pre-commit run), by the workers as
+soon as they start, while the parent runs the ``ast`` stage and then hands them only what
+survives it (a file that the ``ast`` stage settles never waits for the import).
 """
 
 from __future__ import annotations

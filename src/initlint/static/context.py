@@ -18,7 +18,7 @@ from initlint.static import apis
 from initlint.static.collect import ClassInfo, FunctionInfo, ModuleFacts
 from initlint.static.events import InitEvent, number, source_of
 from initlint.static.intent import says_zero
-from initlint.static.names import Scope, dotted_name
+from initlint.static.names import Scope, dotted_name, last_name
 
 # Guard kinds: what an `if` test selects among the modules/parameters of a loop.
 NORM = "norm"
@@ -272,7 +272,7 @@ def _isinstance_guard(test: cst.Call, polarity: bool, scope: Scope, resolve, tex
     exprs = [e.value for e in classes.elements] if isinstance(classes, (cst.Tuple, cst.List)) else [classes]
     kinds, names = set(), []
     for e in exprs:
-        short = (dotted_name(e) or source_of(e)).rsplit(".", 1)[-1]
+        short = last_name(e)
         names.append(short)
         quals = resolve(e, scope)
         if quals & apis.NORM_CLASSES or _NORM_CLASS.search(short):
@@ -300,7 +300,7 @@ _CMP_TO_WEIGHTS = {  # (operator, n) -> does "ndim <op> n" select tensors of 2+ 
 def _dim_guard(test: cst.BaseExpression, polarity: bool, text: str) -> Optional[Guard]:
     if not (isinstance(test, cst.Comparison) and len(test.comparisons) == 1):
         return None
-    left = source_of(test.left)
+    left = "".join(source_of(test.left).split())
     if not any(k in left for k in (".dim()", ".ndim", ".ndimension()", "len(", ".shape", "_dim", "_features")):
         return None  # module.embedding_dim == 1: a one-column table holds biases
     comp = test.comparisons[0]

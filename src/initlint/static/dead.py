@@ -12,7 +12,7 @@ from initlint.static.activations import ACTIVATIONS, Activation, lookup
 from initlint.static.collect import ClassInfo, FunctionInfo, ModuleFacts
 from initlint.static.context import Context, container_elements
 from initlint.static.events import InitEvent, get_arg, number, source_of
-from initlint.static.names import Scope
+from initlint.static.names import Scope, last_name
 from initlint.static.roles import Path
 
 Resolve = Callable[[cst.BaseExpression, Scope], "set[str]"]
@@ -41,7 +41,7 @@ class Layers:
             return self.activation(cls.attrs[expr.attr.value], cls_scope(cls, self.facts), cls)
         call = expr if isinstance(expr, cst.Call) else None
         func = call.func if call is not None else expr
-        short = (source_of(func).rsplit(".", 1)[-1])
+        short = last_name(func)
         if short in _SQUARED_RELU_NAMES:
             return ACTIVATIONS["squared relu"]
         for q in sorted(self.resolve(func, scope)):

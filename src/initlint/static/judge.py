@@ -12,7 +12,7 @@ import libcst as cst
 from initlint.static import apis, context as C, dead, intent
 from initlint.static.collect import ModuleFacts
 from initlint.static.events import InitEvent, shape_ndim, source_of
-from initlint.static.names import dotted_name
+from initlint.static.names import dotted_name, last_name
 from initlint.static.roles import (
     ANY_INDEX, BIAS, NORM, path_of, SCALAR, SLICE, GRAD, UNKNOWN, WEIGHT, Path, is_norm_owner_name, name_role, tensor_role,
 )
@@ -194,7 +194,7 @@ class Judge:
         ctor, scope = self._owner_ctor(owner, ctx)
         if isinstance(ctor, cst.Call):
             quals = self.resolve(ctor.func, scope)
-            short = source_of(ctor.func).rsplit(".", 1)[-1]
+            short = last_name(ctor.func)
             return bool(quals & apis.NORM_CLASSES) or "Norm" in short
         return False
 
@@ -436,7 +436,7 @@ class Judge:
         """The enclosing class's name and its bases' (``VeraLayer(BaseTunerLayer)``)."""
         if ctx.cls is None:
             return []
-        return [ctx.cls.name] + [source_of(b.value).rsplit(".", 1)[-1] for b in ctx.cls.node.bases]
+        return [ctx.cls.name] + [last_name(b.value) for b in ctx.cls.node.bases]
 
     def _owner_of(self, ev: InitEvent) -> Optional[Path]:
         t = ev.target

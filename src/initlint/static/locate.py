@@ -116,10 +116,17 @@ class _Reducer:
 
     def _drop(self, node: ast.stmt, first: int) -> None:
         stub = f"{node.name} = None" if isinstance(node, _DEFS) else "pass"
-        for line in range(first, (node.end_lineno or first) + 1):
-            self.replace.pop(line, None)  # what nested statements left goes with their parent
-            self.keep[line] = 0
-        self.replace[first] = " " * node.col_offset + stub
+        if _blocks(node):  # a compound statement: what its children kept goes with it
+            for line in range(first, (node.end_lineno or first) + 1):
+                self.replace.pop(line, None)
+                self.keep[line] = 0
+        # (a simple statement never clears a kept line: `import pdb; pdb.set_trace()`)
+        self.replace.setdefault(first, self._indent(first) + stub)
+
+    def _indent(self, line: int) -> str:
+        """The line's own leading whitespace (tabs stay tabs)."""
+        text = self.lines[line - 1]
+        return text[: len(text) - len(text.lstrip(" \t\f"))]
 
     # -- the walk ------------------------------------------------------------------------
     def block(self, body: list, context: bool, in_class: bool = False) -> bool:
@@ -151,7 +158,7 @@ class _Reducer:
                 keep = isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Expr, ast.Return))
             elif context == "function":  # w = torch.empty(256, 128); model = nn.Sequential(...)
                 keep = (_is_binding(node) or _is_alias(node)) and all(_plain_names(t) for t in _targets(node))
-            elif context or self._binds_import_name(node) or (self.module_level(node) and last - first < 5):
+            elif context or self._binds_import_name(node) or self.module_level(node):
                 keep = _is_binding(node)
             if keep:
                 self._guard_depth(node, first, last)
@@ -218,7 +225,7 @@ class _Reducer:
             params.append("**" + a.kwarg.arg)
         prefix = "async def" if isinstance(node, ast.AsyncFunctionDef) else "def"
         self.keep[node.lineno] = 0
-        self.replace[node.lineno] = " " * node.col_offset + f"{prefix} {node.name}({', '.join(params)}):"
+        self.replace[node.lineno] = self._indent(node.lineno) + f"{prefix} {node.name}({', '.join(params)}):"
         for line in range(node.lineno + 1, body_line):
             self.keep[line] = 0
             self.replace.pop(line, None)
@@ -251,7 +258,7 @@ class _Reducer:
                 self._keep(mf, max(mf, _start(member.body[0]) - 1))
                 self._compact_header(member)
                 if not self.block(member.body, context=_context_kind(member.name), in_class=True):
-                    self.replace[_start(member.body[0])] = " " * member.body[0].col_offset + "pass"
+                    self.replace[_start(member.body[0])] = self._indent(_start(member.body[0])) + "pass"
         if self.candidates == before:
             self._drop(node, first)
             return False
@@ -259,7 +266,13 @@ class _Reducer:
         return True
 
     def module_level(self, node: ast.stmt) -> bool:
-        return node.col_offset == 0 and isinstance(node, (ast.Assign, ast.AnnAssign))
+        """A module-level binding worth keeping: short, or a model built from layers
+        (``model = keras.Sequential([...])``, however many lines it takes)."""
+        if node.col_offset != 0 or not isinstance(node, (ast.Assign, ast.AnnAssign)):
+            return False
+        if (node.end_lineno or node.lineno) - node.lineno < 5:
+            return True
+        return isinstance(node.value, ast.Call) and str(_callee(node.value)).endswith(_MODEL_BUILDERS)
 
     def _binds_import_name(self, node: ast.stmt) -> bool:
         if not self.import_names:
@@ -321,7 +334,9 @@ _TARGET_RECEIVER = frozenset({"zero_", "fill_", "copy_"})
 _TENSOR_NAMES = frozenset({"weight", "bias", "data", "kernel", "grad"})
 #: nn.init.kaiming_uniform_(self.lora_A): a later random init that supersedes a constant
 #: Parameter placeholder. Kept (only for direct `self.x` targets) so the judge can see it.
-_CONTEXT_LINES = (r"\binit\.\w+_\(\s*self\.\w+\s*[,)]", r"\.apply\(", r"\bnamed_apply\(", r"\]\.(?:copy|normal|uniform|fill)_\(")
+_MODEL_BUILDERS = ("Sequential", "ModuleList", "ModuleDict", "Model", "Functional")
+_CONTEXT_LINES = (r"\binit\s*\.\s*\w+_\s*\(\s*self\s*\.\s*\w+\s*[,)]", r"\.\s*apply\s*\(", r"\bnamed_apply\s*\(",
+                  r"\]\s*\.\s*(?:copy|normal|uniform|fill)_\s*\(")
 
 
 def _start(node: ast.stmt) -> int:
@@ -529,9 +544,10 @@ def _root(expr) -> Optional[str]:
     return expr.id if isinstance(expr, ast.Name) else None
 
 
-_LATER_INIT_CALL = re.compile(r"\binit\.\w+_\(\s*\w+\.(\w+)\s*[,)]")  # init.normal_(module.r_kernel)
-_LATER_INIT_METHOD = re.compile(r"\.(?:data\.)?(?:normal|uniform|copy|random|log_normal|exponential)_\(")
-_TRAILING_NAME = re.compile(r"\w+\.(\w+)$")
+_LATER_INIT_CALL = re.compile(r"\binit\s*\.\s*\w+_\s*\(\s*\w+\s*\.\s*(\w+)\s*[,)]")  # init.normal_(module.x)
+_LATER_INIT_METHOD = re.compile(
+    r"\.\s*(?:data\s*\.\s*)?(?:normal|uniform|copy|random|log_normal|exponential)_\s*\(")
+_TRAILING_NAME = re.compile(r"\w+\s*\.\s*(\w+)\s*$")
 
 
 def superseded_names(text: str) -> set[str]:

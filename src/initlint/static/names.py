@@ -63,6 +63,15 @@ def dotted_name(node: cst.CSTNode) -> Optional[str]:
     return None
 
 
+def last_name(node: cst.CSTNode) -> str:
+    """``Hardtanh`` for ``nn . Hardtanh`` or ``nn.Hardtanh(...)``: whitespace-proof."""
+    while isinstance(node, (cst.Call, cst.Subscript)):
+        node = node.func if isinstance(node, cst.Call) else node.value
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    return node.value if isinstance(node, cst.Name) else ""
+
+
 def _module_name(node: Union[cst.Attribute, cst.Name, None]) -> str:
     return dotted_name(node) if node is not None else ""
 
