@@ -544,6 +544,7 @@ def _root(expr) -> Optional[str]:
     return expr.id if isinstance(expr, ast.Name) else None
 
 
+_PARAMETER_CALL = re.compile(r"Parameter\s*\(")
 _LATER_INIT_CALL = re.compile(r"\binit\s*\.\s*\w+_\s*\(\s*\w+\s*\.\s*(\w+)\s*[,)]")  # init.normal_(module.x)
 _LATER_INIT_METHOD = re.compile(
     r"\.\s*(?:data\s*\.\s*)?(?:normal|uniform|copy|random|log_normal|exponential)_\s*\(")
@@ -553,7 +554,7 @@ _TRAILING_NAME = re.compile(r"\w+\s*\.\s*(\w+)\s*$")
 def superseded_names(text: str) -> set[str]:
     """Attribute names that some init in the file fills with real values: a constant
     ``nn.Parameter`` of that name is a placeholder (the judge's ``superseded`` rule)."""
-    if "Parameter(" not in text:
+    if not _PARAMETER_CALL.search(text):
         return set()
     names = set(_LATER_INIT_CALL.findall(text))
     for m in _LATER_INIT_METHOD.finditer(text):  # m.w.data.normal_(): the name before the dot
