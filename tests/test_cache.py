@@ -4,8 +4,6 @@ are safe."""
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import os
 import re
@@ -14,10 +12,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from clirun import run_cli
 
 from initlint import cache as cache_module
 from initlint.cache import Cache, digest
-from initlint.cli import main
 from initlint.config import Config
 from initlint.engine import check_paths
 from initlint.findings import Finding
@@ -28,15 +26,7 @@ STATS = re.compile(r"(\d+) files read: (\d+) analysed, (\d+) from cache, (\d+) s
 
 def run(cwd: Path, *args: str) -> "tuple[subprocess.CompletedProcess, tuple[int, ...]]":
     """``initlint -v ARGS`` in this process (fast); the stats line says what was parsed."""
-    out, err = io.StringIO(), io.StringIO()
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = main(["-v", *args])
-    finally:
-        os.chdir(old)
-    proc = subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
+    proc = run_cli(cwd, "-v", *args)
     match = STATS.search(proc.stderr)
     assert match, proc.stderr
     return proc, tuple(int(g) for g in match.groups())  # (read, analysed, cached, skipped)

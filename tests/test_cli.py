@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import os
 import shutil
@@ -13,10 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from clirun import run_cli
 
 import initlint
 import initlint.rules
-from initlint.cli import main
 
 GOOD = "import torch.nn as nn\nfc = nn.Linear(4, 4)\nnn.init.zeros_(fc.weight)\n"  # INI001 at 3:1
 CLEAN = "import torch.nn as nn\nfc = nn.Linear(4, 4)\nnn.init.zeros_(fc.bias)\n"
@@ -39,15 +37,7 @@ def run(cwd: Path, *args: str, console: bool = False) -> subprocess.CompletedPro
 
 def run_in_process(cwd: Path, *args: str) -> subprocess.CompletedProcess:
     """The same command in this process: for the many small filter cases (fast)."""
-    out, err = io.StringIO(), io.StringIO()
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = main(["--no-cache", *args])
-    finally:
-        os.chdir(old)
-    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
+    return run_cli(cwd, "--no-cache", *args)
 
 
 @pytest.fixture

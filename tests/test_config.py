@@ -3,9 +3,7 @@ exit 2, no traceback), and CLI flags overriding the file."""
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import io
 import os
 import subprocess
 import sys
@@ -13,8 +11,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from clirun import run_cli
 
-from initlint.cli import main
 from initlint.config import Config, ConfigError, find_config, load_config, parse_table
 from initlint.findings import Settings
 
@@ -23,15 +21,7 @@ GOOD = "import torch.nn as nn\nfc = nn.Linear(4, 4)\nnn.init.zeros_(fc.weight)\n
 
 def run(cwd: Path, *args: str) -> subprocess.CompletedProcess:
     """``initlint --no-cache ARGS`` in this process (fast); test_cli covers real processes."""
-    out, err = io.StringIO(), io.StringIO()
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = main(["--no-cache", *args])
-    finally:
-        os.chdir(old)
-    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
+    return run_cli(cwd, "--no-cache", *args)
 
 
 def run_process(cwd: Path, *args: str) -> subprocess.CompletedProcess:

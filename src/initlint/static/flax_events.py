@@ -99,17 +99,7 @@ class FlaxTables(Tables):
                 and isinstance(func.value, cst.Name) and func.value.value == "self"):
             return None
         args = _bind(site.call, ("name", "init_fn", "shape"), ("name", "init_fn"))
-        init = args.get("init_fn")
-        if init is None:
-            return None
-        name = _string(args["name"]) if args.get("name") is not None else None
-        if not parameter_is_weight(name, literal_ndim(args.get("shape"))):
-            return None
-        where = engine.where_of(site)
-        value = engine.value(init, where, {}, "init_fn")
-        if value is None:
-            return None
-        return self._candidate(site, engine, value, name, "self.param", where)
+        return self._named_parameter(site, engine, args, "init_fn", "self.param")
 
     def _haiku_parameter(self, site: CallSite, engine: Engine) -> Optional[Candidate]:
         """Haiku: ``hk.get_parameter("w", [din, dout], init=hk.initializers.Constant(0))``."""
@@ -119,17 +109,23 @@ class FlaxTables(Tables):
         if not quals & {"haiku.get_parameter", "haiku._src.base.get_parameter"}:
             return None
         args = _bind(site.call, ("name", "shape", "dtype", "init"), ("name", "shape", "init"))
-        init = args.get("init")
+        return self._named_parameter(site, engine, args, "init", "hk.get_parameter")
+
+    def _named_parameter(self, site: CallSite, engine: Engine, args: dict, init_key: str,
+                         api: str) -> Optional[Candidate]:
+        """A parameter declared by name, shape and initializer (linen's ``self.param``,
+        Haiku's ``get_parameter``): a candidate when the name and shape make it a weight."""
+        init = args.get(init_key)
         if init is None:
             return None
         name = _string(args["name"]) if args.get("name") is not None else None
         if not parameter_is_weight(name, literal_ndim(args.get("shape"))):
             return None
         where = engine.where_of(site)
-        value = engine.value(init, where, {}, "init")
+        value = engine.value(init, where, {}, init_key)
         if value is None:
             return None
-        return self._candidate(site, engine, value, name, "hk.get_parameter", where)
+        return self._candidate(site, engine, value, name, api, where)
 
     def _nnx_param(self, site: CallSite, engine: Engine) -> Optional[Candidate]:
         """nnx: ``self.w = nnx.Param(jnp.zeros((din, dout)))`` or

@@ -1,0 +1,25 @@
+"""Run the CLI in this process (fast): the many small CLI, config and cache cases use it;
+tests/test_cli.py also runs the real console script in subprocesses."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import subprocess
+from pathlib import Path
+
+from initlint.cli import main
+
+
+def run_cli(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    """``initlint ARGS`` with ``cwd`` as the working directory; stdout/stderr captured."""
+    out, err = io.StringIO(), io.StringIO()
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(list(args))
+    finally:
+        os.chdir(old)
+    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
