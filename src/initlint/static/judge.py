@@ -369,10 +369,13 @@ class Judge:
         return None
 
     def _zeroed_attr(self, attr: str) -> Optional[InitEvent]:
-        target = Path("self", (attr,))
+        return self._zeroed_layer(Path("self", (attr,)))
+
+    def _zeroed_layer(self, layer: Path) -> Optional[InitEvent]:
+        """The event of this class that zeroes ``layer``'s weight (or the layer), if any."""
         for other in self._neighbours(self._current):
             if other.zero and other.target is not None and (
-                    (other.on == "layer" and other.target == target) or other.target == target.child("weight")):
+                    (other.on == "layer" and other.target == layer) or other.target == layer.child("weight")):
                 return other
         return None
 
@@ -382,12 +385,7 @@ class Judge:
         return dead.ctor_bias(ctx.cls.attrs.get(attr), set())
 
     def _zeroed_element(self, owner: Path, index: int, ctx: C.Context) -> Optional[InitEvent]:
-        sibling = Path(owner.root, owner.parts[:-1] + (index,))
-        for other in self._neighbours(self._current):
-            if other.zero and other.target is not None and (
-                    (other.on == "layer" and other.target == sibling) or other.target == sibling.child("weight")):
-                return other
-        return None
+        return self._zeroed_layer(Path(owner.root, owner.parts[:-1] + (index,)))
 
     def _previous_zeroed(self, owner: Path, elements, index: int, ctx: C.Context, scope) -> Optional[str]:
         """The zeroed layer before this one, when the pair is a dead chain."""
