@@ -56,7 +56,7 @@ from initlint.findings import Settings
 from initlint.rules import RULES
 from initlint.static import intent
 from initlint.static.analyzer import analyze
-from initlint.static.locate import SourceError, locate
+from initlint.static.locate import SourceError, locate, physical_lines
 from initlint.static.prefilter import may_contain_init
 from initlint.static.rolenames import UNKNOWN, is_norm_owner_name, name_role
 
@@ -127,11 +127,12 @@ def check_pipeline_only_source_errors(text: str) -> None:
                 assert e.code in ("INI900", "INI901"), e.code
                 return
             if reduced is not None:
-                extra = reduced.count("\n") - text.count("\n")
-                # a last line without its newline may get one: the line numbers stay the same
-                assert extra == 0 or (extra == 1 and not text.endswith("\n")), "locate changed the number of lines"
+                numbers = reduced.line_numbers
+                assert len(numbers) == len(physical_lines(reduced.source)), "a kept line without its number"
+                assert list(numbers) == sorted(set(numbers)), "kept lines out of order"
+                assert 1 <= numbers[0] and numbers[-1] <= len(physical_lines(text)), "a line number outside the file"
                 try:
-                    ast.parse(reduced)
+                    ast.parse(reduced.source)
                 except SyntaxError as e:  # pragma: no cover - a locate bug
                     raise AssertionError(f"locate returned source that does not parse: {e}\n{reduced}") from e
                 findings = analyze(reduced, "fuzz.py", s)

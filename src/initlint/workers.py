@@ -26,9 +26,12 @@ import signal
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Optional
+from typing import TYPE_CHECKING, Any, Iterator, Optional
 
 from initlint.findings import Finding, Settings
+
+if TYPE_CHECKING:
+    from initlint.static.locate import Reduced
 
 
 @dataclass
@@ -56,7 +59,7 @@ def analyze_text(text: str, path: str, settings: Settings) -> Outcome:
     return analyze_reduced(located, path, settings)
 
 
-def guard(text: str, path: str, settings: Settings) -> "str | Outcome":
+def guard(text: str, path: str, settings: Settings) -> "Reduced | Outcome":
     """The stdlib-ast stage: the reduced source for libcst, or the final outcome."""
     from initlint.static import locate
 
@@ -71,7 +74,7 @@ def guard(text: str, path: str, settings: Settings) -> "str | Outcome":
     return Outcome([]) if reduced is None else reduced
 
 
-def analyze_reduced(reduced: str, path: str, settings: Settings) -> Outcome:
+def analyze_reduced(reduced: "Reduced", path: str, settings: Settings) -> Outcome:
     """The libcst stage on what the ast stage kept."""
     try:
         from initlint.static import analyzer
@@ -120,8 +123,8 @@ def run_tasks(
         for i, item in enumerate(located):
             if isinstance(item, Outcome):
                 results[i] = item
-        tasks = [(path, item if isinstance(item, str) else "", isinstance(item, str))
-                 for (path, _), item in zip(tasks, located)]
+        # (settled files keep their slot, so that indexes still match ``results``)
+        tasks = [(path, None if isinstance(item, Outcome) else item, True) for (path, _), item in zip(tasks, located)]
     queue = deque(i for i in range(len(tasks)) if results[i] is None)
     if not queue:  # the ast stage settled every file: no need to wait for libcst imports
         _shutdown(workers, graceful=False)

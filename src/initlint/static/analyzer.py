@@ -16,12 +16,16 @@ from initlint.findings import Finding, Settings
 from initlint.static import apis, frameworks, intent
 from initlint.static.collect import collect
 from initlint.static.judge import Judge
-from initlint.static.locate import physical_lines
+from initlint.static.locate import Reduced, physical_lines
 from initlint.static.torch_events import Resolver, events as torch_events, parameter_events
 
 
-def analyze(source: str, path: str, settings: Settings) -> "list[Finding]":
-    """All findings of one file, idioms included (the engine hides those unless strict)."""
+def analyze(source: "str | Reduced", path: str, settings: Settings) -> "list[Finding]":
+    """All findings of one file, idioms included (the engine hides those unless strict).
+    ``source`` is a whole file, or what ``locate`` kept of one (lines are mapped back)."""
+    numbers = None
+    if isinstance(source, Reduced):
+        source, numbers = source.source, source.line_numbers
     module = cst.parse_module(source)
     facts = collect(module)
     # A wrapper of a known function is an alias of it; any other wrapper mirrors a module.
@@ -51,9 +55,20 @@ def analyze(source: str, path: str, settings: Settings) -> "list[Finding]":
         line, col = where[id(v.node)]
         idiom = v.idiom
         if idiom is None and v.code in ("INI001", "INI002"):
-            idiom = intent.comment_reason(lines, line)
-        out.append(Finding(path, line, col, v.code, v.message, idiom))
+            idiom = intent.comment_reason(*_comment_window(lines, line, numbers))
+        out.append(Finding(path, numbers[line - 1] if numbers else line, col, v.code, v.message, idiom))
     return sorted(out)
+
+
+def _comment_window(lines: list, line: int, numbers) -> "tuple[list, int]":
+    """``comment_reason``'s arguments: with kept lines only, the ones whose original number
+    is within its reach above ``line`` (a comment far above must not move closer)."""
+    if not numbers:
+        return lines, line
+    first = line - 1
+    while first > 0 and numbers[first - 1] >= numbers[line - 1] - intent.COMMENT_REACH:
+        first -= 1
+    return lines[first:line], line - first
 
 
 def _ast_positions(source: str, lines: list, facts, nodes: list) -> "dict[int, tuple[int, int]] | None":

@@ -88,7 +88,11 @@ def target_reason(names: Iterable[str], extra: Iterable[str] = ()) -> Optional[s
     return None
 
 
-def comment_reason(lines: "list[str]", line: int, above: int = 5) -> Optional[str]:
+#: How many lines above an init a comment may say that its zero is meant.
+COMMENT_REACH = 5
+
+
+def comment_reason(lines: "list[str]", line: int, above: int = COMMENT_REACH) -> Optional[str]:
     """Why a comment on ``line`` (1-based) or the few lines above it marks the zero as meant."""
     for i in range(max(0, line - 1 - above), min(line, len(lines))):
         text = lines[i]

@@ -2,9 +2,11 @@
 minutes on pathological nesting).
 
 ``locate`` parses with ``ast`` (syntax errors become INI900, too-deep nesting INI901) and
-returns the source libcst should see: the same lines, with every top-level function or
-class (and every method of a kept class) that cannot hold an init blanked out. A blanked
-definition leaves ``name = None`` behind, so that its name still shadows imports.
+returns the source libcst should see: the kept lines only, each with its original number
+(libcst's time grows with every line, blank ones included: dropping them halves it). Every
+top-level function or class (and every method of a kept class) that cannot hold an init is
+left out; a dropped definition leaves ``name = None`` behind, so that its name still
+shadows imports.
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ import ast
 import bisect
 import itertools
 import re
-from typing import Optional
+from typing import NamedTuple, Optional
 
 from initlint.findings import Settings
+from initlint.static.intent import COMMENT_REACH
 from initlint.static.prefilter import pattern
 from initlint.static.rolenames import BIAS, SCALAR, is_norm_owner_name, name_role
 
@@ -51,8 +54,19 @@ def _raise(code: str, line: int, col: int, message: str):
     raise SourceError(code, line, col, message)
 
 
-def locate(text: str, path: str, settings: Settings) -> Optional[str]:
-    """The source to hand to libcst (same line numbers), or None when nothing can matter."""
+class Reduced(NamedTuple):
+    """What libcst sees: the kept lines of a file, and the original number of each."""
+
+    source: str
+    line_numbers: "tuple[int, ...]"
+
+    def original(self, line: int) -> int:
+        """The file's line number for ``line`` (1-based) of ``source``."""
+        return self.line_numbers[line - 1]
+
+
+def locate(text: str, path: str, settings: Settings) -> Optional[Reduced]:
+    """The source to hand to libcst, or None when nothing can matter."""
     tree = parse_guarded(text, path)
     wrappers = tuple(w for w, _ in settings.init_wrappers)
     regex = pattern(wrappers, _CONTEXT_LINES)
@@ -202,7 +216,7 @@ class _Reducer:
         if starts[min(last, len(self.lines))] - starts[first - 1] > MAX_DEPTH:
             _check_depth(node)
 
-    def _keep_comments_above(self, first: int, above: int = 5) -> None:
+    def _keep_comments_above(self, first: int, above: int = COMMENT_REACH) -> None:
         """Comment lines right above a candidate may say the zero is meant (intent.py)."""
         for line in range(max(1, first - above), first):
             if self.lines[line - 1].lstrip().startswith("#"):
@@ -284,16 +298,14 @@ class _Reducer:
             targets = [node.target]
         return any(isinstance(t, ast.Name) and t.id in self.import_names for t in targets)
 
-    def render(self) -> str:
-        out = []
-        for i, line in enumerate(self.lines, start=1):
-            if self.keep[i]:
-                out.append(line)
-            elif i in self.replace:
-                out.append(self.replace[i] + _ending(line))
-            else:
-                out.append(_ending(line))
-        return "".join(out)
+    def render(self) -> Reduced:
+        """Kept lines as they are, stubs in place of dropped statements, nothing else."""
+        numbers = sorted(set(itertools.compress(range(1, len(self.lines) + 1), self.keep[1:])).union(self.replace))
+        lines, replace, keep = self.lines, self.replace, self.keep
+        out = [lines[i - 1] if keep[i] else replace[i] + _ending(lines[i - 1]) for i in numbers]
+        if out and not out[-1].endswith(("\n", "\r")):
+            out[-1] += "\n"
+        return Reduced("".join(out), tuple(numbers))
 
 
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
