@@ -3,6 +3,8 @@ finding, and the ast reduction hands libcst a source with exactly the same findi
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from expectations import case_files
@@ -101,3 +103,31 @@ def test_ast_positions_match_libcst_positions(path, monkeypatch):
     monkeypatch.setattr(analyzer, "_ast_positions", lambda *a, **k: None)
     slow = analyze(text, str(path), settings)
     assert [(f.line, f.col, f.code) for f in fast] == [(f.line, f.col, f.code) for f in slow]
+
+
+@pytest.mark.parametrize("extra", [(), ("my_zero_init",)])
+def test_grouped_alternatives_match_where_the_plain_join_matches(extra):
+    """compile_alternatives regroups the words for speed; every match must start where the
+    plain ``a|b|c`` join has one (the prefilter and locate's line hits rely on it)."""
+    from initlint.static.locate import _CONTEXT_LINES
+    from initlint.static.prefilter import WORDS, compile_alternatives
+
+    words = (*WORDS, *_CONTEXT_LINES, *(rf"\b{e}\b" for e in extra))
+    fast, plain = compile_alternatives(words), re.compile("|".join(words))
+    assert fast.pattern != plain.pattern
+
+    def starts(regex, text):
+        out, m = [], regex.search(text)
+        while m:
+            out.append(m.start())
+            m = regex.search(text, m.start() + 1)
+        return out
+
+    texts = [p.read_text(encoding="utf-8") for p in FILES]
+    texts.append("x = my_zero_init(w); init . zeros_ (self . w) ; a ] . copy_ (b); 'zeros'; k_init : 1")
+    total = 0
+    for text in texts:
+        expected = starts(plain, text)
+        assert starts(fast, text) == expected
+        total += len(expected)
+    assert total > 500  # the corpus exercises the words

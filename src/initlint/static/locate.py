@@ -71,9 +71,9 @@ def locate(text: str, path: str, settings: Settings) -> Optional[Reduced]:
     wrappers = tuple(w for w, _ in settings.init_wrappers)
     regex = pattern(wrappers, _CONTEXT_LINES)
     lines = physical_lines(text)
-    reducer = _Reducer(lines, regex, _import_bound_names(tree))
+    reducer = _Reducer(lines, regex)
     reducer.superseded = superseded_names(text)
-    reducer.helpers = _helper_names(tree, reducer) | {w.rsplit(".", 1)[-1] for w, _ in settings.init_wrappers}
+    reducer.helpers = _survey(tree, reducer) | {w.rsplit(".", 1)[-1] for w, _ in settings.init_wrappers}
     if reducer.helpers:  # calls to the file's own init helpers are candidates too
         reducer.count_hits(pattern(wrappers + tuple(sorted(reducer.helpers)), _CONTEXT_LINES))
     reducer.block(tree.body, context=False)
@@ -93,10 +93,10 @@ class _Reducer:
     any other dropped statement leaves ``pass`` (its block stays valid).
     """
 
-    def __init__(self, lines: list[str], regex, import_names: set[str]):
+    def __init__(self, lines: list[str], regex):
         self.lines = lines
         self.regex = regex
-        self.import_names = import_names
+        self.import_names: set[str] = set()  # names bound by an import anywhere in the file
         self.keep = bytearray(len(lines) + 2)  # 1: keep the line as it is
         self.replace: dict[int, str] = {}  # first line of a dropped statement -> stub
         self.found = False
@@ -109,11 +109,16 @@ class _Reducer:
 
     def count_hits(self, regex) -> None:
         """Prefix counts of the lines that match ``regex``: any span is tested in O(1).
-        One scan of the whole text (C speed), matches mapped to lines by offset."""
+        Searches run at C speed and resume at the next line once a line has matched."""
         marked = bytearray(len(self.lines) + 1)
-        text = "".join(self.lines)
-        for m in regex.finditer(text):
-            marked[bisect.bisect_right(self.starts, m.start())] = 1
+        text, starts, search = "".join(self.lines), self.starts, regex.search
+        m = search(text)
+        while m:
+            line = bisect.bisect_right(starts, m.start())
+            marked[line] = 1
+            if line >= len(self.lines):
+                break
+            m = search(text, starts[line])
         self.hits = list(itertools.accumulate(marked))
 
     # -- helpers -------------------------------------------------------------------------
@@ -314,6 +319,8 @@ _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 def _blocks(node: ast.stmt) -> list:
     """The statement lists nested in a compound statement, in source order, with their kind:
     body, elif (an ``orelse`` that is a single ``elif``), orelse, handler, final."""
+    if type(node) in _SIMPLE:
+        return []
     if isinstance(node, ast.Match):
         return [("body", c.body) for c in node.cases]
     out = []
@@ -331,6 +338,13 @@ def _blocks(node: ast.stmt) -> list:
     if isinstance(final, list) and final:
         out.append(("final", final))
     return out
+
+
+#: Statements that hold no statements: most of a file, so ``_blocks`` answers them first.
+_SIMPLE = frozenset({
+    ast.Expr, ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Return, ast.Import, ast.ImportFrom, ast.Pass,
+    ast.Raise, ast.Assert, ast.Delete, ast.Global, ast.Nonlocal, ast.Break, ast.Continue,
+})
 
 
 #: Callees that can initialise a weight (any framework); a statement with none of these,
@@ -493,14 +507,16 @@ def _non_weight_target(expr: ast.expr) -> bool:
     return expr.attr == "weight" and is_norm_owner_name(owner_name)
 
 
-def _helper_names(tree: ast.Module, reducer: "_Reducer") -> set[str]:
-    """Plain functions of this file that zero what they are given (an init whose target is
-    rooted at one of their parameters): calls to them are candidates too. Also records, in
-    ``reducer.reportable``, every function or method holding a statement that may report,
-    so that ``model.apply(fn)`` is kept only for such an ``fn``."""
+def _survey(tree: ast.Module, reducer: "_Reducer") -> set[str]:
+    """One walk over the file's statements (not its expressions: walking every node would
+    cost as much as parsing). Returns the plain functions of this file that zero what they
+    are given (an init whose target is rooted at one of their parameters): calls to them
+    are candidates too. Records in ``reducer.reportable`` every function or method holding
+    a statement that may report (``model.apply(fn)`` is kept only for such an ``fn``), and
+    in ``reducer.import_names`` every name an import binds."""
     names = set()
     stack = [(node, False) for node in tree.body]
-    while stack:  # statements only: walking every expression node would cost as much as parsing
+    while stack:
         node, in_class = stack.pop()
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             first, last = reducer._span(node)
@@ -508,9 +524,12 @@ def _helper_names(tree: ast.Module, reducer: "_Reducer") -> set[str]:
                 reducer.reportable.add(node.name)
                 if not in_class and _zeroes_a_parameter(node):
                     names.add(node.name)
-        elif isinstance(node, ast.ImportFrom):
-            # from torch.nn.init import zeros_ as z: `z(...)` is an init call
-            names.update(a.asname for a in node.names if a.asname and reducer.regex.search(a.name))
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            reducer.import_names.update((a.asname or a.name).split(".")[0] for a in node.names)
+            if isinstance(node, ast.ImportFrom):
+                # from torch.nn.init import zeros_ as z: `z(...)` is an init call
+                names.update(a.asname for a in node.names if a.asname and reducer.regex.search(a.name))
+            continue
         for _, block in _blocks(node):
             stack.extend((child, isinstance(node, ast.ClassDef)) for child in block)
     return names
@@ -584,19 +603,6 @@ def _placeholder(node: ast.stmt, superseded: set[str]) -> bool:
     v = node.value
     return isinstance(t, ast.Attribute) and t.attr in superseded and isinstance(v, ast.Call) \
         and _callee(v) == "Parameter"
-
-
-def _import_bound_names(tree: ast.Module) -> set[str]:
-    names = set()
-    stack = list(tree.body)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            for a in node.names:
-                names.add((a.asname or a.name).split(".")[0])
-        for _, block in _blocks(node):
-            stack.extend(block)
-    return names
 
 
 def _check_depth_header(node: ast.stmt) -> None:
