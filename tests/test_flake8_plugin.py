@@ -204,3 +204,22 @@ def test_too_deep_is_ini901_not_a_crash(tmp_path):
 def test_plugin_registered():
     proc = subprocess.run([sys.executable, "-m", "flake8", "--version"], capture_output=True, text=True, timeout=60)
     assert "initlint:" in proc.stdout
+
+
+def test_plugin_reuses_flake8s_tree(monkeypatch):
+    """flake8 has parsed the file already: the plugin hands that tree on instead of parsing
+    again (in-process here, because only this way can a second parse be forbidden)."""
+    import ast
+
+    from initlint.flake8_plugin import InitLintChecker
+    from initlint.static import locate
+
+    lines = ANNOTATED.splitlines(True)
+    tree = ast.parse(ANNOTATED)
+
+    def no_second_parse(*args, **kwargs):
+        raise AssertionError("the plugin parsed the file a second time")
+
+    monkeypatch.setattr(locate, "parse_guarded", no_second_parse)
+    found = [(row, col, text.split()[0]) for row, col, text, _ in InitLintChecker(tree, "model.py", lines).run()]
+    assert found == [(12, 8, "INI001"), (13, 8, "INI002"), (18, 12, "INI002")]

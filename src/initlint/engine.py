@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Optional, Union
+from typing import TYPE_CHECKING, Optional, Union
 
 from initlint import noqa
 from initlint.cache import Cache
@@ -20,6 +20,9 @@ from initlint.files import Excluder, discover
 from initlint.findings import Finding
 from initlint.rules import RULES
 from initlint.sources import SourceProblem, decode, read_bytes, too_large_message
+
+if TYPE_CHECKING:
+    import ast
 
 ALWAYS_ON = frozenset(code for code, rule in RULES.items() if rule.always_on)
 
@@ -83,10 +86,16 @@ class _Filter:
 
 
 def check_source(
-    source: Union[bytes, str], path: str, config: Optional[Config] = None, *, cli_filters: bool = True
+    source: Union[bytes, str],
+    path: str,
+    config: Optional[Config] = None,
+    *,
+    cli_filters: bool = True,
+    tree: "Optional[ast.Module]" = None,
 ) -> FileResult:
     """Check one in-memory file, in this process (the flake8 plugin's path; the ``ast``
-    guard in front of libcst keeps pathological input away from it).
+    guard in front of libcst keeps pathological input away from it). ``tree``: ``source``
+    already parsed by ``ast``, if the caller has it (flake8 does).
 
     With ``cli_filters=False`` only idioms are filtered (by ``strict``): flake8 applies its
     own select/ignore/per-file-ignores/noqa and must not see them applied twice.
@@ -106,7 +115,7 @@ def check_source(
             text = source.replace("\r\n", "\n").replace("\r", "\n") if "\r" in source else source
     except SourceProblem as p:
         return FileResult(path, [Finding(path, p.line, p.col, p.code, p.message)])
-    findings = analyze_text(text, path, settings).findings if _may_contain(text, settings) else []
+    findings = analyze_text(text, path, settings, tree).findings if _may_contain(text, settings) else []
     if cli_filters:
         findings = _Filter(config)(findings, path, text)
     else:

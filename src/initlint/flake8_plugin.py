@@ -35,8 +35,9 @@ class InitLintChecker:
     _config = Config()
 
     def __init__(self, tree: ast.AST, filename: str, lines: "list[str]"):
-        # ``tree`` is unused but required: flake8 runs a plugin once per file only when
-        # its first parameter is ``tree``.
+        # flake8 runs a plugin once per file only when its first parameter is ``tree``;
+        # initlint reuses it instead of parsing the file again.
+        self.tree = tree
         self.filename = filename
         self.lines = lines
 
@@ -74,7 +75,8 @@ class InitLintChecker:
     def run(self) -> Iterator["tuple[int, int, str, type]"]:
         from initlint.engine import check_source
 
-        result = check_source("".join(self.lines), self.filename, self._config, cli_filters=False)
+        tree = self.tree if isinstance(self.tree, ast.Module) else None
+        result = check_source("".join(self.lines), self.filename, self._config, cli_filters=False, tree=tree)
         for f in result.findings:
             if f.code == "INI900" and f.message.startswith("syntax error"):
                 continue  # flake8's E999 already says it

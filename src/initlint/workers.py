@@ -19,6 +19,7 @@ survives it (a file that the ``ast`` stage settles never waits for the import).
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -31,6 +32,8 @@ from typing import TYPE_CHECKING, Any, Iterator, Optional
 from initlint.findings import Finding, Settings
 
 if TYPE_CHECKING:
+    import ast
+
     from initlint.static.locate import Reduced
 
 
@@ -51,20 +54,36 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def analyze_text(text: str, path: str, settings: Settings) -> Outcome:
-    """The ast guard, then libcst: every failure mapped to a diagnostic for ``path``."""
-    located = guard(text, path, settings)
+def analyze_text(text: str, path: str, settings: Settings, tree: Optional[ast.Module] = None) -> Outcome:
+    """The ast guard, then libcst: every failure mapped to a diagnostic for ``path``.
+    ``tree``: the file's ``ast`` if the caller has one already (flake8 does)."""
+    located = guard(text, path, settings, tree)
     if isinstance(located, Outcome):
         return located
     return analyze_reduced(located, path, settings)
 
 
-def guard(text: str, path: str, settings: Settings) -> "Reduced | Outcome":
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """The parsers build hundreds of thousands of acyclic nodes per file, and each batch
+    of them triggers a garbage-collection pass over every live object (a flake8 worker
+    holds many): collect once afterwards instead."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def guard(text: str, path: str, settings: Settings, tree: Optional[ast.Module] = None) -> "Reduced | Outcome":
     """The stdlib-ast stage: the reduced source for libcst, or the final outcome."""
     from initlint.static import locate
 
     try:
-        reduced = locate.locate(text, path, settings)
+        with _no_cycle_collection():
+            reduced = locate.locate(text, path, settings, tree)
     except locate.SourceError as e:
         return Outcome([Finding(path, e.line, e.col, e.code, e.message)])
     except (RecursionError, MemoryError) as e:
@@ -79,7 +98,8 @@ def analyze_reduced(reduced: "Reduced", path: str, settings: Settings) -> Outcom
     try:
         from initlint.static import analyzer
 
-        return Outcome(list(analyzer.analyze(reduced, path, settings)))
+        with _no_cycle_collection():
+            return Outcome(list(analyzer.analyze(reduced, path, settings)))
     except (RecursionError, MemoryError) as e:
         return Outcome([_too_complex(path, e)], cacheable=False)
     except Exception as e:

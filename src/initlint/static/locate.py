@@ -65,9 +65,11 @@ class Reduced(NamedTuple):
         return self.line_numbers[line - 1]
 
 
-def locate(text: str, path: str, settings: Settings) -> Optional[Reduced]:
-    """The source to hand to libcst, or None when nothing can matter."""
-    tree = parse_guarded(text, path)
+def locate(text: str, path: str, settings: Settings, tree: Optional[ast.Module] = None) -> Optional[Reduced]:
+    """The source to hand to libcst, or None when nothing can matter. ``tree``: ``text``
+    already parsed by ``ast`` (flake8 hands its plugins one), saving the parse."""
+    if tree is None:
+        tree = parse_guarded(text, path)
     wrappers = tuple(w for w, _ in settings.init_wrappers)
     regex = pattern(wrappers, _CONTEXT_LINES)
     lines = physical_lines(text)
