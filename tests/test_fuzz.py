@@ -56,7 +56,8 @@ from initlint.findings import Settings
 from initlint.rules import RULES
 from initlint.static import intent
 from initlint.static.analyzer import analyze
-from initlint.static.locate import SourceError, locate, physical_lines
+from initlint.static.locate import SourceError, locate
+from initlint.static.textlines import physical_lines
 from initlint.static.prefilter import may_contain_init
 from initlint.static.rolenames import UNKNOWN, is_norm_owner_name, name_role
 
@@ -131,6 +132,8 @@ def check_pipeline_only_source_errors(text: str) -> None:
                 assert len(numbers) == len(physical_lines(reduced.source)), "a kept line without its number"
                 assert list(numbers) == sorted(set(numbers)), "kept lines out of order"
                 assert 1 <= numbers[0] and numbers[-1] <= len(physical_lines(text)), "a line number outside the file"
+                # parsing only what matters (regions.py) must reduce as the whole parse does
+                assert reduced == locate(text, "fuzz.py", s, ast.parse(text)), "partial parse differs"
                 try:
                     ast.parse(reduced.source)
                 except SyntaxError as e:  # pragma: no cover - a locate bug

@@ -3,6 +3,8 @@ finding, and the ast reduction hands libcst a source with exactly the same findi
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 
 import pytest
@@ -10,7 +12,8 @@ import pytest
 from expectations import case_files
 from initlint.findings import Settings
 from initlint.static.analyzer import analyze
-from initlint.static.locate import locate, physical_lines
+from initlint.static.locate import locate
+from initlint.static.textlines import physical_lines
 from initlint.static.prefilter import may_contain_init
 
 FILES = case_files()
@@ -106,28 +109,116 @@ def test_ast_positions_match_libcst_positions(path, monkeypatch):
 
 
 @pytest.mark.parametrize("extra", [(), ("my_zero_init",)])
-def test_grouped_alternatives_match_where_the_plain_join_matches(extra):
-    """compile_alternatives regroups the words for speed; every match must start where the
-    plain ``a|b|c`` join has one (the prefilter and locate's line hits rely on it)."""
+def test_scanner_marks_the_lines_where_a_word_matches(extra):
+    """The Scanner rewrites and groups the words for speed; it must mark exactly the lines
+    where one of them, searched on its own, starts a match."""
     from initlint.static.locate import _CONTEXT_LINES
-    from initlint.static.prefilter import WORDS, compile_alternatives
+    from initlint.static.prefilter import WORDS, Scanner
 
     words = (*WORDS, *_CONTEXT_LINES, *(rf"\b{e}\b" for e in extra))
-    fast, plain = compile_alternatives(words), re.compile("|".join(words))
-    assert fast.pattern != plain.pattern
-
-    def starts(regex, text):
-        out, m = [], regex.search(text)
-        while m:
-            out.append(m.start())
-            m = regex.search(text, m.start() + 1)
-        return out
-
+    scanner = Scanner(words)
+    assert len(scanner.regexes) < len(words)  # grouped
     texts = [p.read_text(encoding="utf-8") for p in FILES]
-    texts.append("x = my_zero_init(w); init . zeros_ (self . w) ; a ] . copy_ (b); 'zeros'; k_init : 1")
+    texts.append("x = my_zero_init(w); init . zeros_ (self . w)\n a ] . copy_ (b); 'zeros'; k_init : 1\n"
+                 "nonzeros_ = 1; zeros_x = 2; constant (; \"one\"; 'Ones'")
     total = 0
     for text in texts:
-        expected = starts(plain, text)
-        assert starts(fast, text) == expected
+        lines = physical_lines(text)
+        starts = list(itertools.accumulate((len(line) for line in lines), initial=0))
+        expected = set()
+        for word in words:
+            for m in re.finditer(f"(?=({word}))", text):  # every start, overlapping ones too
+                expected.add(bisect.bisect_right(starts, m.start()))
+        marked = bytearray(len(lines) + 1)
+        scanner.mark_lines(text, starts, marked)
+        assert {n for n, hit in enumerate(marked) if hit} == expected
+        assert scanner.search(text) == bool(expected)
         total += len(expected)
     assert total > 500  # the corpus exercises the words
+
+
+@pytest.mark.parametrize("path", FILES, ids=IDS)
+def test_parsing_only_what_matters_reduces_like_the_whole_parse(path):
+    """locate parses a file with its candidate-free top-level definitions blanked
+    (static/regions.py); what it keeps must be exactly what the whole file's ast gives."""
+    import ast
+
+    text = path.read_text(encoding="utf-8")
+    settings = Settings()
+    assert locate(text, str(path), settings) == locate(text, str(path), settings, ast.parse(text))
+
+
+def test_partial_parse_blanks_definitions_without_candidates():
+    from initlint.static.regions import blank_unneeded
+
+    src = (
+        "import torch.nn as nn\n"
+        "@register\n"
+        "@other(\n"
+        "    1,\n"
+        ")\n"
+        "def big_unrelated_function(x):\n"
+        "    return x\n"
+        "\n"
+        "# a comment about Net\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        self.fc = nn.Linear(4, 4)\n"
+        "        nn.init.zeros_(self.fc.weight)\n"
+        "async def g():\n"
+        "    pass\n"
+    )
+    lines = physical_lines(src)
+    blanked, skipped = blank_unneeded(lines, lambda first, last: first <= 13 <= last)
+    assert [(d.first, d.last, d.name) for d in skipped] == [(2, 7, "big_unrelated_function"), (14, 15, "g")]
+    assert physical_lines(blanked)[1:7] == ["\n"] * 6 and physical_lines(blanked)[9:13] == lines[9:13]
+    reduced = locate(src, "m.py", Settings())
+    assert reduced.source.splitlines()[1] == "big_unrelated_function = None"
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        # a template whose code sits at column 0, inside a function's string: the text
+        # alone would take `class Net` for a real class
+        'def template():\n    return """\nclass Net:\n    nn.init.zeros_(self.w)\ndef helper():\n    pass\n"""\n',
+        "def template():\n    return '''\nclass Net:\n    nn.init.zeros_(self.w)\ndef helper():\n    pass'''\n",
+        # the same, opened by a module-level assignment
+        'T = """\nclass Net:\n    nn.init.zeros_(self.w)\ndef helper():\n    pass\n"""\n',
+    ],
+)
+def test_code_inside_strings_is_never_analysed(src):
+    import ast
+
+    src = "import torch.nn as nn\n" + src
+    settings = Settings(strict=True)
+    reduced = locate(src, "m.py", settings)
+    assert reduced == locate(src, "m.py", settings, ast.parse(src))
+    assert reduced is None or analyze(reduced, "m.py", settings) == []
+
+
+def test_a_syntax_error_in_a_definition_that_cannot_report_is_not_analysed():
+    """Documented: like a file the prefilter skips, a definition without candidates is not
+    parsed, so its syntax error is not reported; one in a definition with an init is."""
+    from initlint.static.locate import SourceError
+
+    good = "import torch.nn as nn\nclass Net(nn.Module):\n    def __init__(self):\n        nn.init.zeros_(self.w)\n"
+    assert locate(good + "def broken(:\n    pass\n", "m.py", Settings()) is not None
+    with pytest.raises(SourceError) as err:
+        locate(good.replace("nn.init.zeros_(self.w)", "nn.init.zeros_(self.w"), "m.py", Settings())
+    assert err.value.code == "INI900"
+
+
+def test_a_docstring_line_that_looks_like_a_class_binds_nothing():
+    """'class nn of layers' at column 0 of a docstring is no definition: no `nn = None`
+    stub may shadow the import (the finding below would be lost)."""
+    import ast
+
+    src = (
+        'import torch.nn as nn\n"""Notes.\n\nclass nn of layers, all initialised\nby hand.\n"""\n'
+        "class Net(nn.Module):\n    def __init__(self):\n        self.fc = nn.Linear(4, 4)\n"
+        "        nn.init.zeros_(self.fc.weight)\n"
+    )
+    reduced = locate(src, "m.py", Settings())
+    assert reduced == locate(src, "m.py", Settings(), ast.parse(src))
+    assert [(f.line, f.code) for f in analyze(reduced, "m.py", Settings())] == [(10, "INI001")]

@@ -16,7 +16,8 @@ from initlint.findings import Finding, Settings
 from initlint.static import apis, frameworks, intent
 from initlint.static.collect import collect
 from initlint.static.judge import Judge
-from initlint.static.locate import Reduced, physical_lines
+from initlint.static.locate import Reduced
+from initlint.static.textlines import physical_lines
 from initlint.static.torch_events import Resolver, events as torch_events, parameter_events
 
 

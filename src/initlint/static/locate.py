@@ -19,8 +19,10 @@ from typing import NamedTuple, Optional
 
 from initlint.findings import Settings
 from initlint.static.intent import COMMENT_REACH
-from initlint.static.prefilter import pattern
+from initlint.static.prefilter import Scanner, pattern
+from initlint.static.regions import Skipped, blank_unneeded
 from initlint.static.rolenames import BIAS, SCALAR, is_norm_owner_name, name_role
+from initlint.static.textlines import line_ending, physical_lines
 
 #: Deeper expressions than this make libcst's recursive visitors overflow or crawl.
 MAX_DEPTH = 150
@@ -50,6 +52,33 @@ def parse_guarded(text: str, path: str) -> ast.Module:
         return _raise("INI900", 1, 0, f"cannot parse: {e}")
 
 
+def _parse(text: str, path: str, lines: "list[str]", reducer: "_Reducer") -> "tuple[ast.Module, list[Skipped]]":
+    """The file's ast without the top-level definitions that have no candidate line (they
+    are the bulk of a model file; see ``regions``), or the whole file's when in doubt."""
+    blanked = blank_unneeded(lines, reducer._matches)
+    if blanked is not None:
+        source, skipped = blanked
+        try:
+            tree = ast.parse(source, filename=path)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            tree = None  # the whole file's parse says what is wrong, or that blanking was
+        if tree is not None and not _inside_a_statement(tree, skipped):
+            return tree, skipped
+    return parse_guarded(text, path), []
+
+
+def _inside_a_statement(tree: ast.Module, skipped: "list[Skipped]") -> bool:
+    """A 'definition' that a parsed statement spans was text in a string (a docstring line
+    such as "class name says zero"): the text alone was fooled."""
+    body = tree.body
+    firsts = [node.lineno for node in body]
+    for d in skipped:
+        i = bisect.bisect_right(firsts, d.first) - 1
+        if i >= 0 and (body[i].end_lineno or body[i].lineno) >= d.first:
+            return True
+    return False
+
+
 def _raise(code: str, line: int, col: int, message: str):
     raise SourceError(code, line, col, message)
 
@@ -68,16 +97,20 @@ class Reduced(NamedTuple):
 def locate(text: str, path: str, settings: Settings, tree: Optional[ast.Module] = None) -> Optional[Reduced]:
     """The source to hand to libcst, or None when nothing can matter. ``tree``: ``text``
     already parsed by ``ast`` (flake8 hands its plugins one), saving the parse."""
-    if tree is None:
-        tree = parse_guarded(text, path)
     wrappers = tuple(w for w, _ in settings.init_wrappers)
-    regex = pattern(wrappers, _CONTEXT_LINES)
     lines = physical_lines(text)
-    reducer = _Reducer(lines, regex)
+    reducer = _Reducer(lines, pattern(wrappers, _CONTEXT_LINES))
+    skipped: "list[Skipped]" = []
+    if tree is None:
+        tree, skipped = _parse(text, path, lines, reducer)
     reducer.superseded = superseded_names(text)
     reducer.helpers = _survey(tree, reducer) | {w.rsplit(".", 1)[-1] for w, _ in settings.init_wrappers}
     if reducer.helpers:  # calls to the file's own init helpers are candidates too
         reducer.count_hits(pattern(wrappers + tuple(sorted(reducer.helpers)), _CONTEXT_LINES))
+        if any(reducer._matches(d.first, d.last) for d in skipped):
+            return locate(text, path, settings, parse_guarded(text, path))  # a skipped def calls one
+    for d in skipped:
+        reducer.replace[d.first] = f"{d.name} = None"  # as _drop leaves a dropped definition
     reducer.block(tree.body, context=False)
     if not reducer.found:
         return None
@@ -95,9 +128,9 @@ class _Reducer:
     any other dropped statement leaves ``pass`` (its block stays valid).
     """
 
-    def __init__(self, lines: list[str], regex):
+    def __init__(self, lines: list[str], scanner: Scanner):
         self.lines = lines
-        self.regex = regex
+        self.scanner = scanner
         self.import_names: set[str] = set()  # names bound by an import anywhere in the file
         self.keep = bytearray(len(lines) + 2)  # 1: keep the line as it is
         self.replace: dict[int, str] = {}  # first line of a dropped statement -> stub
@@ -107,20 +140,12 @@ class _Reducer:
         self.reportable: set[str] = set()  # functions/methods holding a statement that may report
         self.superseded: set[str] = set()
         self.starts = list(itertools.accumulate((len(line) for line in lines), initial=0))
-        self.count_hits(regex)
+        self.count_hits(scanner)
 
-    def count_hits(self, regex) -> None:
-        """Prefix counts of the lines that match ``regex``: any span is tested in O(1).
-        Searches run at C speed and resume at the next line once a line has matched."""
+    def count_hits(self, scanner: Scanner) -> None:
+        """Prefix counts of the lines where ``scanner`` matches: any span is tested in O(1)."""
         marked = bytearray(len(self.lines) + 1)
-        text, starts, search = "".join(self.lines), self.starts, regex.search
-        m = search(text)
-        while m:
-            line = bisect.bisect_right(starts, m.start())
-            marked[line] = 1
-            if line >= len(self.lines):
-                break
-            m = search(text, starts[line])
+        scanner.mark_lines("".join(self.lines), self.starts, marked)
         self.hits = list(itertools.accumulate(marked))
 
     # -- helpers -------------------------------------------------------------------------
@@ -309,7 +334,7 @@ class _Reducer:
         """Kept lines as they are, stubs in place of dropped statements, nothing else."""
         numbers = sorted(set(itertools.compress(range(1, len(self.lines) + 1), self.keep[1:])).union(self.replace))
         lines, replace, keep = self.lines, self.replace, self.keep
-        out = [lines[i - 1] if keep[i] else replace[i] + _ending(lines[i - 1]) for i in numbers]
+        out = [lines[i - 1] if keep[i] else replace[i] + line_ending(lines[i - 1]) for i in numbers]
         if out and not out[-1].endswith(("\n", "\r")):
             out[-1] += "\n"
         return Reduced("".join(out), tuple(numbers))
@@ -530,7 +555,7 @@ def _survey(tree: ast.Module, reducer: "_Reducer") -> set[str]:
             reducer.import_names.update((a.asname or a.name).split(".")[0] for a in node.names)
             if isinstance(node, ast.ImportFrom):
                 # from torch.nn.init import zeros_ as z: `z(...)` is an init call
-                names.update(a.asname for a in node.names if a.asname and reducer.regex.search(a.name))
+                names.update(a.asname for a in node.names if a.asname and reducer.scanner.search(a.name))
             continue
         for _, block in _blocks(node):
             stack.extend((child, isinstance(node, ast.ClassDef)) for child in block)
@@ -613,22 +638,6 @@ def _check_depth_header(node: ast.stmt) -> None:
         for v in value if isinstance(value, list) else [value]:
             if isinstance(v, ast.AST):
                 _check_depth(v)
-
-
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
-
-
-def physical_lines(text: str) -> list[str]:
-    """Lines as Python's tokenizer counts them (str.splitlines also splits on \\f, \\x1c...)."""
-    return _LINE.findall(text)
-
-
-def _ending(line: str) -> str:
-    if line.endswith("\r\n"):
-        return "\r\n"
-    if line.endswith(("\n", "\r")):
-        return line[-1]
-    return "\n"
 
 
 def _check_depth(node: ast.AST) -> None:

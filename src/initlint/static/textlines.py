@@ -1,0 +1,22 @@
+"""Lines as Python counts them: the unit of every line number initlint reports."""
+
+from __future__ import annotations
+
+import re
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+def physical_lines(text: str) -> "list[str]":
+    """Lines with their endings, split where Python's tokenizer splits them (``str.splitlines``
+    also splits at \\f, \\x1c, \\x85, \\u2028..., which would shift every line number after)."""
+    return _LINE.findall(text)
+
+
+def line_ending(line: str, missing: str = "\n") -> str:
+    """The ending of ``line``; ``missing`` for a last line without one."""
+    if line.endswith("\r\n"):
+        return "\r\n"
+    if line.endswith(("\n", "\r")):
+        return line[-1]
+    return missing
