@@ -222,3 +222,21 @@ def test_a_docstring_line_that_looks_like_a_class_binds_nothing():
     reduced = locate(src, "m.py", Settings())
     assert reduced == locate(src, "m.py", Settings(), ast.parse(src))
     assert [(f.line, f.code) for f in analyze(reduced, "m.py", Settings())] == [(10, "INI001")]
+
+
+def test_node_validation_is_skipped_only_while_parsing():
+    """analyze parses without libcst's per-node validation, and puts it back afterwards:
+    a node built by hand must still be validated."""
+    import libcst as cst
+
+    from initlint.static import analyzer
+
+    original = cst.CSTNode.__dict__["__post_init__"]
+    with analyzer._trusting_parser():
+        assert cst.CSTNode.__dict__["__post_init__"] is not original
+        cst.Name("not an identifier")  # no validation while the parser is trusted
+    assert cst.CSTNode.__dict__["__post_init__"] is original
+    analyze("import torch.nn as nn\nnn.init.zeros_(nn.Linear(2, 2).weight)\n", "m.py", Settings())
+    assert cst.CSTNode.__dict__["__post_init__"] is original
+    with pytest.raises(cst.CSTValidationError):
+        cst.Name("not an identifier")

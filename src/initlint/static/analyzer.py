@@ -7,7 +7,8 @@ second walk of the tree), on the very nodes the collector saw (``unsafe_skip_cop
 from __future__ import annotations
 
 import ast
-from typing import Callable
+import contextlib
+from typing import Callable, Iterator
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -27,7 +28,8 @@ def analyze(source: "str | Reduced", path: str, settings: Settings) -> "list[Fin
     numbers = None
     if isinstance(source, Reduced):
         source, numbers = source.source, source.line_numbers
-    module = cst.parse_module(source)
+    with _trusting_parser():
+        module = cst.parse_module(source)
     facts = collect(module)
     # A wrapper of a known function is an alias of it; any other wrapper mirrors a module.
     functions = {w: c for w, c in settings.init_wrappers if c in apis.INIT_FUNCTIONS}
@@ -70,6 +72,28 @@ def _comment_window(lines: list, line: int, numbers) -> "tuple[list, int]":
     while first > 0 and numbers[first - 1] >= numbers[line - 1] - intent.COMMENT_REACH:
         first -= 1
     return lines[first:line], line - first
+
+
+@contextlib.contextmanager
+def _trusting_parser() -> Iterator[None]:
+    """libcst validates every node it builds, in Python (a third of the parse; libcst's own
+    comment in ``CSTNode.__post_init__`` says the check belongs elsewhere). Nodes its parser
+    makes from source are valid by construction, so the check is skipped while parsing,
+    if ``__post_init__`` is still the plain call to ``_validate`` that this expects."""
+    node = cst.CSTNode
+    original = node.__dict__.get("__post_init__")
+    if original is None or original.__code__.co_names != ("_validate",):
+        yield
+        return
+    node.__post_init__ = _no_validation  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        node.__post_init__ = original  # type: ignore[method-assign]
+
+
+def _no_validation(self) -> None:
+    pass
 
 
 def _ast_positions(source: str, lines: list, facts, nodes: list) -> "dict[int, tuple[int, int]] | None":

@@ -104,12 +104,13 @@ class Collector:
             self.stack.append(node)
             for name in fields:
                 value = getattr(node, name)
-                if isinstance(value, cst.CSTNode):
-                    self.walk(value)
-                elif isinstance(value, (tuple, list)):
+                kind = type(value)
+                if kind is tuple or kind is list:
                     for item in value:
-                        if isinstance(item, cst.CSTNode):
+                        if _IS_NODE[type(item)]:
                             self.walk(item)
+                elif _IS_NODE[kind]:
+                    self.walk(value)
             self.stack.pop()
         handler = getattr(self, leave, None)
         if handler is not None:
@@ -281,6 +282,18 @@ _FIELD_ORDER = {
 #: Nodes whose children never matter to the collector.
 _LEAVES = (cst.Import, cst.ImportFrom, cst.Name, cst.SimpleString, cst.Integer, cst.Float, cst.Imaginary)
 _PLANS: dict = {}
+
+
+class _NodeTypes(dict):
+    """type -> is it a libcst node: a dict lookup (``isinstance`` on libcst's abstract base
+    class goes through ``ABCMeta.__instancecheck__``, on every field of every node)."""
+
+    def __missing__(self, kind: type) -> bool:
+        self[kind] = is_node = issubclass(kind, cst.CSTNode)
+        return is_node
+
+
+_IS_NODE = _NodeTypes()
 
 
 def _plan(cls: type) -> tuple:
