@@ -240,3 +240,64 @@ def test_node_validation_is_skipped_only_while_parsing():
     assert cst.CSTNode.__dict__["__post_init__"] is original
     with pytest.raises(cst.CSTValidationError):
         cst.Name("not an identifier")
+
+
+MEMBERS = '''\
+import torch.nn as nn
+
+
+class Net(
+    nn.Module,
+):
+    """A net.
+
+    def example(self): this line is docstring text at member indentation
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 4)
+        nn.init.zeros_(self.fc.weight)
+
+    @property
+    def width(self):
+        return 4
+
+    def forward(self, x):
+        return self.fc(x)
+
+    def extra_repr(self) -> str:
+        return "net"
+
+
+class OnlyBias(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 4)
+        nn.init.zeros_(self.fc.bias)
+
+    def unrelated(self):
+        return 1
+'''
+
+
+def test_members_without_candidates_are_blanked_too():
+    """Methods of a class with a candidate, other than the context the reducer keeps
+    (__init__, forward...), are blanked before parsing; the reduction is unchanged, also
+    for a class dropped as a whole after its last member was blanked."""
+    import ast
+
+    from initlint.static.locate import CONTEXT_METHODS, _Reducer
+    from initlint.static.prefilter import pattern
+    from initlint.static.regions import blank_unneeded
+
+    lines = physical_lines(MEMBERS)
+    reducer = _Reducer(lines, pattern((), ()))
+    _, skipped = blank_unneeded(lines, reducer._matches, CONTEXT_METHODS)
+    assert [(d.name, d.indent, d.owner) for d in skipped] == [
+        ("width", "    ", 4), ("extra_repr", "    ", 4), ("unrelated", "    ", 28)]
+    reduced = locate(MEMBERS, "m.py", Settings())
+    assert reduced == locate(MEMBERS, "m.py", Settings(), ast.parse(MEMBERS))
+    assert "    width = None" in reduced.source.splitlines()
+    assert "unrelated" not in reduced.source  # its class went as a whole
+    assert [(f.line, f.code) for f in analyze(reduced, "m.py", Settings())] == [(15, "INI001")]

@@ -55,7 +55,7 @@ def parse_guarded(text: str, path: str) -> ast.Module:
 def _parse(text: str, path: str, lines: "list[str]", reducer: "_Reducer") -> "tuple[ast.Module, list[Skipped]]":
     """The file's ast without the top-level definitions that have no candidate line (they
     are the bulk of a model file; see ``regions``), or the whole file's when in doubt."""
-    blanked = blank_unneeded(lines, reducer._matches)
+    blanked = blank_unneeded(lines, reducer._matches, CONTEXT_METHODS)
     if blanked is not None:
         source, skipped = blanked
         try:
@@ -68,12 +68,16 @@ def _parse(text: str, path: str, lines: "list[str]", reducer: "_Reducer") -> "tu
 
 
 def _inside_a_statement(tree: ast.Module, skipped: "list[Skipped]") -> bool:
-    """A 'definition' that a parsed statement spans was text in a string (a docstring line
-    such as "class name says zero"): the text alone was fooled."""
-    body = tree.body
-    firsts = [node.lineno for node in body]
+    """A 'definition' that a parsed statement of its block spans was text in a string (a
+    docstring line such as "class name says zero"): the text alone was fooled."""
+    blocks = {0: tree.body}
+    blocks.update((_start(n), n.body) for n in tree.body if isinstance(n, ast.ClassDef))
+    firsts = {owner: [node.lineno for node in body] for owner, body in blocks.items()}
     for d in skipped:
-        i = bisect.bisect_right(firsts, d.first) - 1
+        body = blocks.get(d.owner)
+        if body is None:
+            return True  # its class did not parse as a class
+        i = bisect.bisect_right(firsts[d.owner], d.first) - 1
         if i >= 0 and (body[i].end_lineno or body[i].lineno) >= d.first:
             return True
     return False
@@ -109,9 +113,10 @@ def locate(text: str, path: str, settings: Settings, tree: Optional[ast.Module] 
         reducer.count_hits(pattern(wrappers + tuple(sorted(reducer.helpers)), _CONTEXT_LINES))
         if any(reducer._matches(d.first, d.last) for d in skipped):
             return locate(text, path, settings, parse_guarded(text, path))  # a skipped def calls one
-    for d in skipped:
-        reducer.replace[d.first] = f"{d.name} = None"  # as _drop leaves a dropped definition
     reducer.block(tree.body, context=False)
+    for d in skipped:  # the stubs _drop leaves for a dropped definition (a member's, if its class stays)
+        if not d.owner or reducer.keep[d.owner]:
+            reducer.replace[d.first] = f"{d.indent}{d.name} = None"
     if not reducer.found:
         return None
     return reducer.render()
