@@ -2,7 +2,7 @@
 
     python benchmarks/speed.py                 # timm 1.0.31 and transformers 5.23.0
     python benchmarks/speed.py --runs 7 --packages timm
-    python benchmarks/speed.py --torchfix      # also TorchFix (takes minutes)
+    python benchmarks/speed.py --torchfix      # also TorchFix 0.7.0, once (takes minutes)
 
 Trees come from ``pip download --no-deps`` into a temporary directory (nothing is kept).
 Every figure is the median wall time of several runs; what matters are the ratios printed
@@ -34,6 +34,7 @@ TARGETS = (
     ("flake8 + initlint / plain flake8", "flake8 + initlint", "flake8 plain", 1.3),
 )
 FLAKE8_SELECT = "E,F,W,C90"
+TORCHFIX = "torchfix==0.7.0"
 
 
 def timed(cmd: list[str], runs: int, env=None, setup=None) -> float:
@@ -50,13 +51,18 @@ def timed(cmd: list[str], runs: int, env=None, setup=None) -> float:
     return statistics.median(times)
 
 
-def plain_flake8(tmp: Path) -> str:
-    venv = tmp / "plain-flake8"
+def tool_venv(tmp: Path, name: str, requirement: str) -> Path:
+    """A throw-away virtualenv holding one tool: its bin directory."""
+    venv = tmp / name
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    subprocess.run([str(venv / "bin" / "pip"), "install", "-q", requirement], check=True)
+    return venv / "bin"
+
+
+def plain_flake8(tmp: Path) -> str:
     import flake8  # the same version as the one initlint's plugin runs under
 
-    subprocess.run([str(venv / "bin" / "pip"), "install", "-q", f"flake8=={flake8.__version__}"], check=True)
-    return str(venv / "bin" / "flake8")
+    return str(tool_venv(tmp, "plain-flake8", f"flake8=={flake8.__version__}") / "flake8")
 
 
 def bench_tree(name: str, tree: Path, runs: int, flake8_plain: str, tmp: Path, torchfix: bool) -> dict:
@@ -79,8 +85,8 @@ def bench_tree(name: str, tree: Path, runs: int, flake8_plain: str, tmp: Path, t
                                      str(tree)], flake_runs)
     results["flake8 + initlint"] = timed([py, "-m", "flake8", "--isolated", f"--select={FLAKE8_SELECT},INI",
                                           "--exit-zero", "-q", str(tree)], flake_runs)
-    if torchfix:
-        results["torchfix"] = timed([py, "-m", "torchfix", str(tree)], 1)
+    if torchfix:  # its own venv: TorchFix 0.7.0 pins libcst < 1.6
+        results["torchfix (1 run)"] = timed([str(tool_venv(tmp, f"torchfix-{name}", TORCHFIX) / "torchfix"), str(tree)], 1)
     return results
 
 
@@ -101,7 +107,7 @@ def main(argv: "list[str] | None" = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--packages", nargs="*", default=["timm", "transformers"])
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--torchfix", action="store_true", help="also time TorchFix (needs `pip install torchfix`)")
+    parser.add_argument("--torchfix", action="store_true", help=f"also time {TORCHFIX} once (own venv; minutes)")
     args = parser.parse_args(argv)
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, median of {args.runs} runs "
           f"(flake8: {max(1, args.runs // 2)})")
@@ -120,6 +126,9 @@ def main(argv: "list[str] | None" = None) -> int:
                 ratio = results[num] / results[den]
                 verdict = "ok" if ratio <= limit else "MISSED"
                 print(f"  {label:<36} {ratio:6.2f}x  (target <= {limit}x: {verdict})")
+            if "torchfix (1 run)" in results:
+                ratio = results["torchfix (1 run)"] / results["initlint cold"]
+                print(f"  {'torchfix / cold initlint':<36} {ratio:6.2f}x  (for scale: the other libcst linter)")
             if name == args.packages[0]:
                 for label, t in single_files(tree, args.runs).items():
                     limit = 0.5 if "without" in label else 1.0
