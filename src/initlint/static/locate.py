@@ -3,7 +3,7 @@ minutes on pathological nesting).
 
 ``locate`` parses with ``ast`` (syntax errors become INI900, too-deep nesting INI901) and
 returns the source libcst should see: the kept lines only, each with its original number
-(libcst's time grows with every line, blank ones included: dropping them halves it). Every
+(libcst's time grows with every line, blank ones included: they cost a third of it). Every
 top-level function or class (and every method of a kept class) that cannot hold an init is
 left out; a dropped definition leaves ``name = None`` behind, so that its name still
 shadows imports.
@@ -53,8 +53,8 @@ def parse_guarded(text: str, path: str) -> ast.Module:
 
 
 def _parse(text: str, path: str, lines: "list[str]", reducer: "_Reducer") -> "tuple[ast.Module, list[Skipped]]":
-    """The file's ast without the top-level definitions that have no candidate line (they
-    are the bulk of a model file; see ``regions``), or the whole file's when in doubt."""
+    """The file's ast without the definitions that cannot report (most of a model file;
+    see ``regions``), or the whole file's ast when in doubt."""
     blanked = blank_unneeded(lines, reducer._matches, CONTEXT_METHODS)
     if blanked is not None:
         source, skipped = blanked
@@ -91,11 +91,7 @@ class Reduced(NamedTuple):
     """What libcst sees: the kept lines of a file, and the original number of each."""
 
     source: str
-    line_numbers: "tuple[int, ...]"
-
-    def original(self, line: int) -> int:
-        """The file's line number for ``line`` (1-based) of ``source``."""
-        return self.line_numbers[line - 1]
+    line_numbers: "tuple[int, ...]"  # the file's line number of each line of ``source``
 
 
 def locate(text: str, path: str, settings: Settings, tree: Optional[ast.Module] = None) -> Optional[Reduced]:
