@@ -173,7 +173,25 @@ def test_partial_parse_blanks_definitions_without_candidates():
     assert [(d.first, d.last, d.name) for d in skipped] == [(2, 7, "big_unrelated_function"), (14, 15, "g")]
     assert physical_lines(blanked)[1:7] == ["\n"] * 6 and physical_lines(blanked)[9:13] == lines[9:13]
     reduced = locate(src, "m.py", Settings())
-    assert reduced.source.splitlines()[1] == "big_unrelated_function = None"
+    assert reduced.source.splitlines()[1] == "pass"  # no import can be shadowed by its name
+
+
+def test_a_dropped_definition_still_shadows_the_import_it_is_named_after():
+    src = (
+        "import torch.nn as nn\n"
+        "from torch.nn import init\n"
+        "def init(module):\n"
+        "    return module\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        self.fc = nn.Linear(4, 4)\n"
+        "        init.zeros_(self.fc.weight)\n"
+    )
+    """The reducer keeps ``name = None`` for a dropped definition whose name an import
+    binds (the import table sees both bindings, as in the whole file), ``pass`` otherwise."""
+    reduced = locate(src, "m.py", Settings())
+    assert "init = None" in reduced.source.splitlines()
+    assert analyze(reduced, "m.py", Settings()) == analyze(src, "m.py", Settings())
 
 
 @pytest.mark.parametrize(
@@ -298,6 +316,25 @@ def test_members_without_candidates_are_blanked_too():
         ("width", "    ", 4), ("extra_repr", "    ", 4), ("unrelated", "    ", 28)]
     reduced = locate(MEMBERS, "m.py", Settings())
     assert reduced == locate(MEMBERS, "m.py", Settings(), ast.parse(MEMBERS))
-    assert "    width = None" in reduced.source.splitlines()
+    assert "width" not in reduced.source and "    pass" in reduced.source.splitlines()  # no import named width
     assert "unrelated" not in reduced.source  # its class went as a whole
     assert [(f.line, f.code) for f in analyze(reduced, "m.py", Settings())] == [(15, "INI001")]
+
+
+@pytest.mark.parametrize(
+    "nest, deepest_ok",
+    [(lambda k: "[" * k + "]" * k, 147), (lambda k: "a." * k + "w", 146)],
+    ids=["lists", "attributes"],
+)
+def test_depth_guard_limit_is_exact(nest, deepest_ok):
+    """The nesting guard counts AST levels like ``ast.iter_child_nodes`` would (the call,
+    its arguments and each nested level): pinned where it starts to refuse (INI901)."""
+    from initlint.static.locate import SourceError
+
+    def source(k):
+        return f"import torch.nn as nn\nnn.init.zeros_({nest(k)})\n"
+
+    locate(source(deepest_ok), "m.py", Settings())
+    with pytest.raises(SourceError) as err:
+        locate(source(deepest_ok + 1), "m.py", Settings())
+    assert err.value.code == "INI901"
