@@ -124,6 +124,9 @@ def main(argv: "list[str] | None" = None) -> int:
                 print(f"  {label:<22} {t:8.3f} s")
             for label, num, den, limit in TARGETS:
                 ratio = results[num] / results[den]
+                if num == "initlint cold" and name != "timm":
+                    print(f"  {label:<36} {ratio:6.2f}x  (for information: the {limit}x target is on timm)")
+                    continue
                 verdict = "ok" if ratio <= limit else "MISSED"
                 print(f"  {label:<36} {ratio:6.2f}x  (target <= {limit}x: {verdict})")
             if "torchfix (1 run)" in results:

@@ -338,3 +338,51 @@ def test_depth_guard_limit_is_exact(nest, deepest_ok):
     with pytest.raises(SourceError) as err:
         locate(source(deepest_ok + 1), "m.py", Settings())
     assert err.value.code == "INI901"
+
+
+#: A string statement whose lines look like code at the indentation where it is inserted.
+CODE_IN_A_STRING = (
+    '"""\n'
+    "class Fake(nn.Module):\n"
+    "    def __init__(self):\n"
+    "        nn.init.zeros_(self.w)\n"
+    "@register\n"
+    "def helper(m):\n"
+    "    nn.init.constant_(m.weight, 0.5)\n"
+    "def {name}(m):\n"
+    "    return m\n"
+    "class {name}:\n"
+    "    pass\n"
+    '"""\n'
+)
+
+
+@pytest.mark.parametrize("path", FILES, ids=IDS)
+def test_code_like_strings_between_statements_change_nothing(path):
+    """Strings holding code-like lines, put between top-level statements and between the
+    members of a class (at their indentation), are never taken for definitions: the
+    partial parse reduces as the whole parse does and every finding stays, moved down."""
+    import ast
+
+    text = path.read_text(encoding="utf-8")
+    tree = ast.parse(text)
+    settings = Settings(strict=True)
+    before = {(f.line, f.code) for f in analyze(text, str(path), settings)}
+    lines = physical_lines(text)
+    spots = [(node.lineno, "") for node in tree.body[1::3]]  # before every third statement
+    spots += [(member.lineno, " " * member.col_offset) for node in tree.body if isinstance(node, ast.ClassDef)
+              for member in node.body[1:2] if not getattr(member, "decorator_list", None)]
+    # the fake definitions take the name of an import: a stub for one would shadow it
+    imported = [(a.asname or a.name).split(".")[0] for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))
+                for a in n.names if a.name != "*"]
+    insert = physical_lines(CODE_IN_A_STRING.replace("{name}", (imported or ["nn"])[0]))
+    for line, indent in spots:
+        if lines[line - 1][: len(indent)] != indent:
+            continue
+        block = [indent + piece if piece.strip() else piece for piece in insert]
+        mutated = "".join(lines[: line - 1] + block + lines[line - 1 :])
+        reduced = locate(mutated, str(path), settings)
+        assert reduced == locate(mutated, str(path), settings, ast.parse(mutated)), (line, indent)
+        after = {(f.line - len(block) if f.line >= line + len(block) else f.line, f.code)
+                 for f in (analyze(reduced, str(path), settings) if reduced else [])}
+        assert after == before, (line, indent)
