@@ -386,3 +386,26 @@ def test_code_like_strings_between_statements_change_nothing(path):
         after = {(f.line - len(block) if f.line >= line + len(block) else f.line, f.code)
                  for f in (analyze(reduced, str(path), settings) if reduced else [])}
         assert after == before, (line, indent)
+
+
+# Reproducers from scripts/fuzz_long.py (shrunk, then cut to what matters).
+PARTIAL_PARSE_REPRODUCERS = {
+    # blanking removed the space of "\\r \\n": two line breaks became one "\\r\\n"
+    "cr-then-space-in-a-blanked-class": "class A:\\\r \n pass\n" + (
+        "import torch.nn as nn\nclass Net(nn.Module):\n    def __init__(self):\n"
+        "        self.fc = nn.Linear(4, 4)\n        nn.init.zeros_(self.fc.weight)\n"),
+    # a class's first member blanked: the class header ran on over its lines
+    "first-member-blanked": (
+        "import torch.nn as nn\nclass Mlp(nn.Module):\n    class Expert(nn.Module):\n"
+        "        def forward(self, x):\n            return x\n\n    # about __init__\n"
+        "    def __init__(self):\n        self.fc = nn.Linear(4, 4)\n        nn.init.zeros_(self.fc.weight)\n"),
+}
+
+
+@pytest.mark.parametrize("src", PARTIAL_PARSE_REPRODUCERS.values(), ids=PARTIAL_PARSE_REPRODUCERS.keys())
+def test_partial_parse_reproducers(src):
+    import ast
+
+    reduced = locate(src, "m.py", Settings())
+    assert reduced == locate(src, "m.py", Settings(), ast.parse(src))
+    assert [f.code for f in analyze(reduced, "m.py", Settings())] == ["INI001"]

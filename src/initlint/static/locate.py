@@ -103,6 +103,9 @@ def locate(text: str, path: str, settings: Settings, tree: Optional[ast.Module] 
     skipped: "list[Skipped]" = []
     if tree is None:
         tree, skipped = _parse(text, path, lines, reducer)
+        for d in reversed(skipped):
+            if d.owner:
+                reducer.first_blanked[d.owner] = d.first
     reducer.superseded = superseded_names(text)
     reducer.helpers = _survey(tree, reducer) | {w.rsplit(".", 1)[-1] for w, _ in settings.init_wrappers}
     if reducer.helpers:  # calls to the file's own init helpers are candidates too
@@ -140,6 +143,7 @@ class _Reducer:
         self.helpers: set[str] = set()
         self.reportable: set[str] = set()  # functions/methods holding a statement that may report
         self.superseded: set[str] = set()
+        self.first_blanked: dict[int, int] = {}  # class's first line -> its first member blanked before parsing
         self.starts = list(itertools.accumulate((len(line) for line in lines), initial=0))
         self.count_hits(scanner)
 
@@ -314,7 +318,9 @@ class _Reducer:
         if self.candidates == before:
             self._drop(node, first)
             return False
-        self._keep(first, max(first, _start(node.body[0]) - 1))
+        body = _start(node.body[0])
+        body = min(body, self.first_blanked.get(first, body))  # a member blanked before parsing may come first
+        self._keep(first, max(first, body - 1))  # the header, up to its first member
         return True
 
     def module_level(self, node: ast.stmt) -> bool:

@@ -28,7 +28,8 @@ from typing import Callable, Collection, NamedTuple, Optional
 
 
 _DEFINITION = re.compile(r"(?:async[ \t]+def|def|class)[ \t]+(\w+)")
-#: Everything but line breaks: what blanking a region removes.
+#: Everything but line breaks: blanking turns it into one space (removing it would turn the
+#: two line breaks of "\\r x\\n" into one "\\r\\n" and shift every line after).
 _LINE_TEXT = re.compile(r"[^\r\n]+")
 #: Clauses that continue a compound statement rather than start one.
 _CLAUSE = re.compile(r"(?:else|elif|except|finally)\b")
@@ -78,7 +79,7 @@ def blank_unneeded(
         if "import" in region:
             continue  # the names it imports count for the whole file (locate._survey)
         kept.append(d)
-        out += (text[done : starts[d.first - 1]], _LINE_TEXT.sub("", region))
+        out += (text[done : starts[d.first - 1]], _LINE_TEXT.sub(" ", region))
         done = starts[d.last]
     if not kept:
         return None
