@@ -410,3 +410,10 @@ def test_partial_parse_reproducers(src):
     reduced = locate(src, "m.py", Settings())
     assert reduced == locate(src, "m.py", Settings(), ast.parse(src))
     assert [f.code for f in analyze(reduced, "m.py", Settings())] == ["INI001"]
+
+
+def test_unicode_wrapper_names_are_scanned():
+    """init-wrappers may name any Python identifier; the Scanner must take it as a literal."""
+    settings = Settings(init_wrappers=(("mylib.初期化", "torch.nn.init.zeros_"),))
+    assert may_contain_init("from mylib import 初期化\n初期化(w)\n", settings)
+    assert not may_contain_init("from mylib import other\nother(w)\n", settings)

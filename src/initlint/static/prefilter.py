@@ -65,7 +65,7 @@ class Scanner:
                 m = search(text, starts[line])
 
 
-_WORD_RUN = re.compile(r"[A-Za-z0-9_]+")
+_WORD_RUN = re.compile(r"\w+")  # identifiers may be any Unicode word
 
 
 def _literal_first(alternative: str) -> "tuple[str, str]":
@@ -86,6 +86,7 @@ def _literal_first(alternative: str) -> "tuple[str, str]":
 
 @lru_cache(maxsize=16)
 def pattern(wrapper_names: tuple = (), extra: tuple = ()) -> Scanner:
+    """The scanner for the words, the configured wrappers' names and ``extra`` patterns."""
     names = [rf"\b{re.escape(w.rsplit('.', 1)[-1])}\b" for w in wrapper_names if w]
     return Scanner((*WORDS, *names, *extra))
 

@@ -4,7 +4,7 @@ A file's top-level statements begin at column 0, a class's members at the class 
 indentation. A ``def``/``class`` (with its decorators) whose lines hold no candidate word
 cannot report, and the ast stage would only drop it: it is blanked before parsing, line
 numbers intact (a blank line costs the parser ~60 ns, a line of code ~1 us), and the
-reducer leaves the stub ``name = None`` it leaves for any dropped definition. Two levels
+reducer leaves the stub it leaves for any dropped definition. Two levels
 are blanked: top-level definitions, and the members of a top-level class that has a
 candidate, except the methods the reducer keeps as context (``__init__``, ``forward``...).
 Everything else is parsed as it is.
@@ -26,10 +26,9 @@ import re
 from functools import lru_cache
 from typing import Callable, Collection, NamedTuple, Optional
 
-
 _DEFINITION = re.compile(r"(?:async[ \t]+def|def|class)[ \t]+(\w+)")
-#: Everything but line breaks: blanking turns it into one space (removing it would turn the
-#: two line breaks of "\\r x\\n" into one "\\r\\n" and shift every line after).
+#: Everything but line breaks: blanking turns it into one space (removing it could merge a
+#: lone CR and the LF after it into one CRLF line break, and shift every line after).
 _LINE_TEXT = re.compile(r"[^\r\n]+")
 #: Clauses that continue a compound statement rather than start one.
 _CLAUSE = re.compile(r"(?:else|elif|except|finally)\b")
@@ -89,7 +88,8 @@ def blank_unneeded(
 
 @lru_cache(maxsize=32)
 def _line_starts(indent: str) -> "re.Pattern[str]":
-    """A line break, then a statement at ``indent`` (not deeper, not a continuation)."""
+    """A line break, then a statement at ``indent`` (not deeper, not a continuation). Only
+    LF counts: in a file with lone-CR line breaks nothing is found, so nothing is blanked."""
     return re.compile(rf"\n{re.escape(indent)}(?=[^\s#)\]}}])")
 
 
@@ -139,6 +139,7 @@ def _block(text: str, starts: "list[int]", start: int, end: int, indent: str, ow
 
 
 def _starts_statement(text: str, offset: int, width: int) -> bool:
+    """The line at ``offset`` has code at ``width`` (not deeper, not a continuation)."""
     return text[offset + width : offset + width + 1] not in ("", " ", "\t", "\f", "\r", "\n", "#", ")", "]", "}")
 
 
