@@ -1,7 +1,7 @@
 """Keras, Flax, JAX and Haiku API knowledge as data (issue 4).
 
 Adding a layer, an initializer spelling or a namespace is a new row here, not a new branch in
-``keras_events``/``flax_events``. Every Keras string and alias below was checked against
+``layer_engine``. Every Keras string and alias below was checked against
 Keras 3.15 itself (``keras.initializers.get``, ``keras.src.initializers.ALL_OBJECTS_DICT``)
 and against tf-keras 2.x's source (``tf_keras/initializers/__init__.py``); every Flax/JAX name
 against flax 0.12.8 (``flax/linen/__init__.py``, ``flax/linen/initializers.py``,

@@ -3,7 +3,7 @@
 (``self.param("kernel", init, shape)``, ``hk.get_parameter(...)``, ``nnx.Param(...)``).
 
 The engine (value resolution, what a layer's output meets, intent) is shared with Keras and
-lives in ``keras_events``; this module holds only what is Flax's: its initializer modules,
+lives in ``layer_engine``; this module holds only what is Flax's: its initializer modules,
 its layers (whose default bias is ``zeros_init()``), and its ways of declaring a parameter.
 """
 
@@ -17,9 +17,9 @@ from initlint.static import activations as A
 from initlint.static import apis_keras_flax as K
 from initlint.static.collect import CallSite, ModuleFacts
 from initlint.static.events import InitEvent, source_of
-from initlint.static.keras_events import (
-    Candidate, Engine, Tables, Value, Where, _bind, _short, _string, assigned_names, literal_ndim,
-    parameter_is_weight, positional,
+from initlint.static.layer_engine import (
+    Candidate, Engine, Tables, Value, Where, assigned_names, bind_arguments, literal_ndim, parameter_is_weight,
+    positional, short, string_value,
 )
 from initlint.static.names import Scope
 
@@ -98,7 +98,7 @@ class FlaxTables(Tables):
         if not (isinstance(func, cst.Attribute) and func.attr.value == "param"
                 and isinstance(func.value, cst.Name) and func.value.value == "self"):
             return None
-        args = _bind(site.call, ("name", "init_fn", "shape"), ("name", "init_fn"))
+        args = bind_arguments(site.call, ("name", "init_fn", "shape"), ("name", "init_fn"))
         return self._named_parameter(site, engine, args, "init_fn", "self.param")
 
     def _haiku_parameter(self, site: CallSite, engine: Engine) -> Optional[Candidate]:
@@ -108,7 +108,7 @@ class FlaxTables(Tables):
         quals = self.qualnames(site.call.func, site.scope)
         if not quals & {"haiku.get_parameter", "haiku._src.base.get_parameter"}:
             return None
-        args = _bind(site.call, ("name", "shape", "dtype", "init"), ("name", "shape", "init"))
+        args = bind_arguments(site.call, ("name", "shape", "dtype", "init"), ("name", "shape", "init"))
         return self._named_parameter(site, engine, args, "init", "hk.get_parameter")
 
     def _named_parameter(self, site: CallSite, engine: Engine, args: dict, init_key: str,
@@ -118,7 +118,7 @@ class FlaxTables(Tables):
         init = args.get(init_key)
         if init is None:
             return None
-        name = _string(args["name"]) if args.get("name") is not None else None
+        name = string_value(args["name"]) if args.get("name") is not None else None
         if not parameter_is_weight(name, literal_ndim(args.get("shape"))):
             return None
         where = engine.where_of(site)
@@ -144,7 +144,7 @@ class FlaxTables(Tables):
         for q in self.qualnames(inner.func, site.scope):
             iv = K.ARRAY_FACTORIES.get(q)
             if iv is not None:
-                value = engine._from_init_value(iv, inner, _short(source_of(inner)), where)
+                value = engine._from_init_value(iv, inner, short(source_of(inner)), where)
                 inner_pos = positional(inner)
                 ndim = literal_ndim(inner_pos[0].value) if inner_pos else None
                 break
@@ -152,7 +152,7 @@ class FlaxTables(Tables):
             init = engine.value(inner.func, where, {}, "init_fn")
             if init is None:
                 return None
-            value = Value(init.zero, init.text, _short(source_of(inner)), init.number, init.guard)
+            value = Value(init.zero, init.text, short(source_of(inner)), init.number, init.guard)
             inner_pos = positional(inner)
             ndim = literal_ndim(inner_pos[1].value) if len(inner_pos) > 1 else None
         if value is None:
