@@ -4,7 +4,6 @@ finding, and the ast reduction hands libcst a source with exactly the same findi
 from __future__ import annotations
 
 import bisect
-import itertools
 import re
 
 import pytest
@@ -13,7 +12,7 @@ from expectations import case_files
 from initlint.findings import Settings
 from initlint.static.analyzer import analyze
 from initlint.static.locate import locate
-from initlint.static.textlines import physical_lines
+from initlint.static.textlines import line_starts, physical_lines
 from initlint.static.prefilter import may_contain_init
 
 FILES = case_files()
@@ -124,7 +123,7 @@ def test_scanner_marks_the_lines_where_a_word_matches(extra):
     total = 0
     for text in texts:
         lines = physical_lines(text)
-        starts = list(itertools.accumulate((len(line) for line in lines), initial=0))
+        starts = line_starts(lines)
         expected = set()
         for word in words:
             for m in re.finditer(f"(?=({word}))", text):  # every start, overlapping ones too
@@ -169,7 +168,7 @@ def test_partial_parse_blanks_definitions_without_candidates():
         "    pass\n"
     )
     lines = physical_lines(src)
-    blanked, skipped = blank_unneeded(lines, lambda first, last: first <= 13 <= last)
+    blanked, skipped = blank_unneeded(src, line_starts(lines), lambda first, last: first <= 13 <= last)
     assert [(d.first, d.last, d.name) for d in skipped] == [(2, 7, "big_unrelated_function"), (14, 15, "g")]
     assert [line.strip() for line in physical_lines(blanked)[1:7]] == [""] * 6
     assert physical_lines(blanked)[9:13] == lines[9:13]
@@ -311,8 +310,8 @@ def test_members_without_candidates_are_blanked_too():
     from initlint.static.regions import blank_unneeded
 
     lines = physical_lines(MEMBERS)
-    reducer = _Reducer(lines, pattern((), ()))
-    _, skipped = blank_unneeded(lines, reducer._matches, CONTEXT_METHODS)
+    reducer = _Reducer(MEMBERS, lines, pattern((), ()))
+    _, skipped = blank_unneeded(MEMBERS, reducer.starts, reducer._matches, CONTEXT_METHODS)
     assert [(d.name, d.indent, d.owner) for d in skipped] == [
         ("width", "    ", 4), ("extra_repr", "    ", 4), ("unrelated", "    ", 28)]
     reduced = locate(MEMBERS, "m.py", Settings())

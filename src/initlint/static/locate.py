@@ -22,7 +22,7 @@ from initlint.static.intent import COMMENT_REACH
 from initlint.static.prefilter import Scanner, pattern
 from initlint.static.regions import Skipped, blank_unneeded
 from initlint.static.rolenames import BIAS, SCALAR, is_norm_owner_name, name_role
-from initlint.static.textlines import line_ending, physical_lines
+from initlint.static.textlines import line_ending, line_starts, physical_lines
 
 #: Deeper expressions than this make libcst's recursive visitors overflow or crawl.
 MAX_DEPTH = 150
@@ -52,10 +52,10 @@ def parse_guarded(text: str, path: str) -> ast.Module:
         return _raise("INI900", 1, 0, f"cannot parse: {e}")
 
 
-def _parse(text: str, path: str, lines: "list[str]", reducer: "_Reducer") -> "tuple[ast.Module, list[Skipped]]":
+def _parse(text: str, path: str, reducer: "_Reducer") -> "tuple[ast.Module, list[Skipped]]":
     """The file's ast without the definitions that cannot report (most of a model file;
     see ``regions``), or the whole file's ast when in doubt."""
-    blanked = blank_unneeded(lines, reducer._matches, CONTEXT_METHODS, reducer.starts)
+    blanked = blank_unneeded(text, reducer.starts, reducer._matches, CONTEXT_METHODS)
     if blanked is not None:
         source, skipped = blanked
         try:
@@ -99,10 +99,10 @@ def locate(text: str, path: str, settings: Settings, tree: Optional[ast.Module] 
     already parsed by ``ast`` (flake8 hands its plugins one), saving the parse."""
     wrappers = tuple(w for w, _ in settings.init_wrappers)
     lines = physical_lines(text)
-    reducer = _Reducer(lines, pattern(wrappers, _CONTEXT_LINES))
+    reducer = _Reducer(text, lines, pattern(wrappers, _CONTEXT_LINES))
     skipped: "list[Skipped]" = []
     if tree is None:
-        tree, skipped = _parse(text, path, lines, reducer)
+        tree, skipped = _parse(text, path, reducer)
         for d in reversed(skipped):
             if d.owner:
                 reducer.first_blanked[d.owner] = d.first
@@ -132,8 +132,9 @@ class _Reducer:
     any other dropped statement leaves ``pass`` (its block stays valid).
     """
 
-    def __init__(self, lines: list[str], scanner: Scanner):
-        self.lines = lines
+    def __init__(self, text: str, lines: list[str], scanner: Scanner):
+        self.text = text
+        self.lines = lines  # physical_lines(text)
         self.scanner = scanner
         self.import_names: set[str] = set()  # names bound by an import anywhere in the file
         self.keep = bytearray(len(lines) + 2)  # 1: keep the line as it is
@@ -144,13 +145,13 @@ class _Reducer:
         self.reportable: set[str] = set()  # functions/methods holding a statement that may report
         self.superseded: set[str] = set()
         self.first_blanked: dict[int, int] = {}  # class's first line -> its first member blanked before parsing
-        self.starts = list(itertools.accumulate((len(line) for line in lines), initial=0))
+        self.starts = line_starts(lines)
         self.count_hits(scanner)
 
     def count_hits(self, scanner: Scanner) -> None:
         """Prefix counts of the lines where ``scanner`` matches: any span is tested in O(1)."""
         marked = bytearray(len(self.lines) + 1)
-        scanner.mark_lines("".join(self.lines), self.starts, marked)
+        scanner.mark_lines(self.text, self.starts, marked)
         self.hits = list(itertools.accumulate(marked))
 
     # -- helpers -------------------------------------------------------------------------

@@ -21,7 +21,6 @@ syntax errors that stop it from reading an init.
 from __future__ import annotations
 
 import bisect
-import itertools
 import re
 from functools import lru_cache
 from typing import Callable, Collection, NamedTuple, Optional
@@ -49,22 +48,16 @@ class Skipped(NamedTuple):
 
 
 def blank_unneeded(
-    lines: "list[str]",
-    has_candidate: Callable[[int, int], bool],
-    context_methods: Collection[str] = (),
-    starts: "Optional[list[int]]" = None,
+    text: str, starts: "list[int]", has_candidate: Callable[[int, int], bool], context_methods: Collection[str] = ()
 ) -> "Optional[tuple[str, list[Skipped]]]":
-    """``lines`` with the definitions that have no candidate line blanked, and those
-    definitions; None when nothing can be blanked safely. ``starts``: each line's offset
-    in the text, then the text's length (computed if not given)."""
-    text = "".join(lines)
-    if starts is None:
-        starts = list(itertools.accumulate((len(line) for line in lines), initial=0))
+    """``text`` with the definitions that have no candidate line blanked, and those
+    definitions; None when nothing can be blanked safely. ``starts``: the line offsets
+    (``textlines.line_starts``)."""
     skipped: list[Skipped] = []
-    for d in _block(text, starts, 1, len(lines), ""):
+    for d in _block(text, starts, 1, len(starts) - 1, ""):
         if not has_candidate(d.first, d.last):
             skipped.append(d)
-        elif d.name_line and lines[d.name_line - 1].startswith("class"):
+        elif d.name_line and text.startswith("class", starts[d.name_line - 1]):
             lo, hi = starts[d.name_line], starts[d.last]
             indent = _member_indent(text, lo, hi)
             if indent:

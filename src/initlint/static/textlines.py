@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
@@ -13,10 +14,16 @@ def physical_lines(text: str) -> "list[str]":
     return _LINE.findall(text)
 
 
-def line_ending(line: str, missing: str = "\n") -> str:
-    """The ending of ``line``; ``missing`` for a last line without one."""
+def line_starts(lines: "list[str]") -> "list[int]":
+    """Each line's offset in the text, then the text's length: ``starts[n - 1]`` is where line
+    ``n`` (1-based) begins, and ``bisect_right(starts, offset)`` is the line of an offset."""
+    return list(itertools.accumulate((len(line) for line in lines), initial=0))
+
+
+def line_ending(line: str) -> str:
+    """The ending of ``line``; LF for a last line without one."""
     if line.endswith("\r\n"):
         return "\r\n"
     if line.endswith(("\n", "\r")):
         return line[-1]
-    return missing
+    return "\n"
