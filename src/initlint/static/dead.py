@@ -11,7 +11,7 @@ from initlint.static import apis
 from initlint.static.activations import ACTIVATIONS, Activation, lookup
 from initlint.static.collect import ClassInfo, FunctionInfo, ModuleFacts
 from initlint.static.context import Context, container_elements
-from initlint.static.events import InitEvent, get_arg, number, source_of
+from initlint.static.events import get_arg, number
 from initlint.static.names import Scope, last_name
 from initlint.static.roles import Path
 

@@ -356,7 +356,7 @@ class Judge:
         for a, act, b in dead.forward_links(ctx.cls, self.facts, self.layers):
             if attr not in (a, b) or (act is not None and act.phi0 != 0):
                 continue
-            first, other = (a, b)
+            first = a
             peer = b if attr == a else a
             if not self._zeroed_attr(peer):
                 continue

@@ -11,7 +11,7 @@ from initlint.static import apis
 from initlint.static.collect import CallSite, FunctionInfo, ModuleFacts
 from initlint.static.events import InitEvent, get_arg, shape_ndim, source_of, value_of
 from initlint.static.names import dotted_name
-from initlint.static.roles import SCALAR, WEIGHT, BIAS, name_role, path_of, Path
+from initlint.static.roles import SCALAR, WEIGHT, BIAS, name_role, path_of
 
 
 class Resolver:
