@@ -9,7 +9,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from initlint.cli import main
+from initlint.faces.cli import main
 
 
 def run_cli(cwd: Path, *args: str) -> subprocess.CompletedProcess:

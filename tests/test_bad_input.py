@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from initlint.config import Config
-from initlint.engine import check_paths
+from initlint.pipeline.config import Config
+from initlint.pipeline.engine import check_paths
 
 GOOD = "import torch.nn as nn\nfc = nn.Linear(4, 4)\nnn.init.zeros_(fc.weight)\n"  # INI001 at 3:1
 
@@ -302,7 +302,7 @@ _SIGINT_DRIVER = textwrap.dedent(
         open(os.path.join(os.environ["MARKER_DIR"], str(os.getpid())), "w").close()
         time.sleep(60)
     analyzer.analyze = slow
-    from initlint.cli import main
+    from initlint.faces.cli import main
     sys.exit(main(sys.argv[1:]))
     """
 )

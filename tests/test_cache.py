@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from clirun import run_cli
 
-from initlint import cache as cache_module
-from initlint.cache import Cache, digest
-from initlint.config import Config
-from initlint.engine import check_paths
-from initlint.findings import Finding
+from initlint.pipeline import cache as cache_module
+from initlint.pipeline.cache import Cache, digest
+from initlint.pipeline.config import Config
+from initlint.pipeline.engine import check_paths
+from initlint.finding import Finding
 
 GOOD = "import torch.nn as nn\nfc = nn.Linear(4, 4)\nnn.init.zeros_(fc.weight)\n"  # INI001 at 3:1
 STATS = re.compile(r"(\d+) files read: (\d+) analysed, (\d+) from cache, (\d+) skipped")
@@ -53,7 +53,7 @@ def test_warm_run_parses_nothing_and_gives_the_same_output(tree):
 
 def test_warm_run_does_not_import_libcst(tree):
     run(tree)
-    driver = "import sys; from initlint.cli import main; rc = main(['.']); print('libcst' in sys.modules, rc)"
+    driver = "import sys; from initlint.faces.cli import main; rc = main(['.']); print('libcst' in sys.modules, rc)"
     proc = subprocess.run([sys.executable, "-c", driver], cwd=tree, capture_output=True, text=True, timeout=60)
     assert proc.stdout.split()[-2:] == ["False", "2"], proc.stderr
 

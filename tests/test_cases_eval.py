@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from expectations import case_files, expected
-from initlint.findings import Settings
+from initlint.finding import Settings
 from initlint.static.analyzer import analyze
 from initlint.static.locate import locate
 from initlint.static.prefilter import may_contain_init

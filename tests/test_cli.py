@@ -14,7 +14,7 @@ import pytest
 from clirun import run_cli
 
 import initlint
-import initlint.rules
+import initlint.catalog
 
 GOOD = "import torch.nn as nn\nfc = nn.Linear(4, 4)\nnn.init.zeros_(fc.weight)\n"  # INI001 at 3:1
 CLEAN = "import torch.nn as nn\nfc = nn.Linear(4, 4)\nnn.init.zeros_(fc.bias)\n"
@@ -195,9 +195,9 @@ def test_rule_unknown_and_listing(tmp_path):
     assert proc.returncode == 2 and "unknown rule 'INI999'" in proc.stderr and proc.stdout == ""
     listing = run(tmp_path, "rule")
     assert listing.returncode == 0
-    assert [line.split()[0] for line in listing.stdout.splitlines()] == list(initlint.rules.RULES)
+    assert [line.split()[0] for line in listing.stdout.splitlines()] == list(initlint.catalog.RULES)
     everything = run(tmp_path, "rule", "--all")
-    assert everything.returncode == 0 and everything.stdout.count("## What it does") == len(initlint.rules.RULES)
+    assert everything.returncode == 0 and everything.stdout.count("## What it does") == len(initlint.catalog.RULES)
 
 
 def test_a_path_named_rule_is_linted(tmp_path):
@@ -270,6 +270,6 @@ def test_explicit_non_python_file_is_checked(tmp_path):
 
 def test_libcst_not_imported_when_nothing_needs_parsing(tmp_path):
     (tmp_path / "plain.py").write_text("def f(x):\n    return x + 1\n")
-    driver = "import sys; from initlint.cli import main; rc = main(['--no-cache', '.']); print('libcst' in sys.modules, rc)"
+    driver = "import sys; from initlint.faces.cli import main; rc = main(['--no-cache', '.']); print('libcst' in sys.modules, rc)"
     proc = subprocess.run([sys.executable, "-c", driver], cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert proc.stdout.split() == ["False", "0"], proc.stderr

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from clirun import run_cli
 
-from initlint.config import Config, ConfigError, find_config, load_config, parse_table
-from initlint.findings import Settings
+from initlint.pipeline.config import Config, ConfigError, find_config, load_config, parse_table
+from initlint.finding import Settings
 
 GOOD = "import torch.nn as nn\nfc = nn.Linear(4, 4)\nnn.init.zeros_(fc.weight)\n"  # INI001 at 3:1
 

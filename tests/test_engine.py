@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from initlint import noqa, sources
-from initlint.config import Config
-from initlint.engine import ALWAYS_ON, RunResult, _Filter, check_paths, check_source
-from initlint.files import Excluder, discover
-from initlint.findings import Finding, Settings
-from initlint.workers import run_tasks
+from initlint.pipeline import noqa, sources
+from initlint.pipeline.config import Config
+from initlint.pipeline.engine import ALWAYS_ON, RunResult, _Filter, check_paths, check_source
+from initlint.pipeline.files import Excluder, discover
+from initlint.finding import Finding, Settings
+from initlint.pipeline.workers import run_tasks
 
 GOOD = "import torch.nn as nn\nfc = nn.Linear(4, 4)\nnn.init.zeros_(fc.weight)\n"  # INI001 at 3:1
 IDIOM = "import torch.nn as nn\nhead = nn.Linear(4, 4)\nnn.init.zeros_(head.weight)\n"  # a zero head: idiom

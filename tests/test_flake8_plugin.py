@@ -211,7 +211,7 @@ def test_plugin_reuses_flake8s_tree(monkeypatch):
     again (in-process here, because only this way can a second parse be forbidden)."""
     import ast
 
-    from initlint.flake8_plugin import InitLintChecker
+    from initlint.faces.flake8_plugin import InitLintChecker
     from initlint.static import locate
 
     lines = ANNOTATED.splitlines(True)

@@ -50,10 +50,10 @@ import pytest
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
-from initlint.config import Config
-from initlint.engine import check_source
-from initlint.findings import Settings
-from initlint.rules import RULES
+from initlint.pipeline.config import Config
+from initlint.pipeline.engine import check_source
+from initlint.finding import Settings
+from initlint.catalog import RULES
 from initlint.static import intent
 from initlint.static.analyzer import analyze
 from initlint.static.locate import SourceError, locate
@@ -961,7 +961,7 @@ def corrupted_blobs(draw) -> "list":
 def check_paths_agree_with_check_source(blobs: list, tmp_dir: str) -> None:
     """The worker-pool path (``check_paths``) and the in-process path (``check_source``)
     report the same ``(line, code)`` for every file; neither reports its own crash."""
-    from initlint.engine import check_paths
+    from initlint.pipeline.engine import check_paths
 
     paths = []
     for i, blob in enumerate(blobs):

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from initlint.findings import Settings
+from initlint.finding import Settings
 from initlint.static import apis_keras_flax as K
 from initlint.static.activations import ACTIVATIONS, KERAS_ACTIVATION_STRINGS
 from initlint.static.analyzer import analyze
@@ -167,7 +167,7 @@ def test_analyzing_keras_and_flax_code_imports_no_framework():
     snippet += (ROOT / "test_cases" / "keras" / "dead_layers.py").read_text()
     code = textwrap.dedent(f'''
         import sys
-        from initlint.findings import Settings
+        from initlint.finding import Settings
         from initlint.static.analyzer import analyze
         found = analyze({snippet!r}, "x.py", Settings())
         assert found, "expected findings"

@@ -11,9 +11,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from initlint.findings import Finding
-from initlint.output import format_github, format_json, format_sarif, format_statistics, format_text
-from initlint.rules import RULES
+from initlint.finding import Finding
+from initlint.faces.output import format_github, format_json, format_sarif, format_statistics, format_text
+from initlint.catalog import RULES
 
 SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())
 GOOD = "import torch.nn as nn\nfc = nn.Linear(4, 4)\nnn.init.zeros_(fc.weight)\n"

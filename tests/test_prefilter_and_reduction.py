@@ -9,7 +9,7 @@ import re
 import pytest
 
 from expectations import case_files
-from initlint.findings import Settings
+from initlint.finding import Settings
 from initlint.static.analyzer import analyze
 from initlint.static.locate import locate
 from initlint.static.textlines import line_starts, physical_lines

@@ -48,7 +48,7 @@ from torch import nn
 
 from agreement_models import BUG, CASES, IDIOM, SILENT, SMELL, Case
 from initlint import check_model_init
-from initlint.findings import Settings
+from initlint.finding import Settings
 from initlint.static.analyzer import analyze
 
 _EXPECT = re.compile(r"#\s*expect(?P<strict>-strict)?:\s*(?P<codes>INI\d{3}(?:\s*,\s*INI\d{3})*)")

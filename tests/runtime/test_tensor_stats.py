@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from initlint.runtime import numpy_stats, torch_stats
+from initlint.runtime.stats import numpy as numpy_stats, torch as torch_stats
 from initlint.runtime.facts import Layout
 
 CASES = [

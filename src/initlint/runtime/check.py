@@ -7,7 +7,7 @@ import sys
 from fnmatch import fnmatchcase
 from typing import Any, Iterable, Optional, Union
 
-from initlint.rules import RULES, expand_codes
+from initlint.catalog import RULES, expand_codes
 from initlint.runtime.judge import judge, pick
 from initlint.runtime.report import InitCheckError, InitReport, make_problem
 
@@ -69,9 +69,9 @@ def check_model_init(
 
     framework = detect_framework(model)
     if framework == "keras":
-        from initlint.runtime import keras_backend as backend
+        from initlint.runtime.backends import keras as backend
     else:
-        from initlint.runtime import torch_backend as backend
+        from initlint.runtime.backends import torch as backend
 
     entries, notes = backend.collect(model)
     backend.compute_facts(entries)

@@ -13,7 +13,7 @@ gradient) from ``init_zero_`` on every layer (dead or symmetric forever). A few 
   started identical still receive identical gradients (INI005 persists) or come apart.
 
 The back end supplies ``forward(values) -> outputs``; it is responsible for running that
-forward on copies of buffers and restoring modes and RNG state (see torch_backend/keras_backend).
+forward on copies of buffers and restoring modes and RNG state (see backends.torch and backends.keras).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import torch
 
 from initlint.runtime.facts import ProbeInfo
 from initlint.runtime.report import ProbeError
-from initlint.runtime.torch_stats import unit_view
+from initlint.runtime.stats.torch import unit_view
 
 _SEED = 0x1517
 _REL_STEP = 1e-2  # largest update, relative to the tensor's largest |value|

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
-from initlint.rules import RULES
+from initlint.catalog import RULES
 
 #: one problem per parameter, the most specific code first (DESIGN.md §2)
 PRECEDENCE = ("INI006", "INI004", "INI001", "INI002", "INI005")

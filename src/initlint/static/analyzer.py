@@ -13,7 +13,7 @@ from typing import Callable, Iterator
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from initlint.findings import Finding, Settings
+from initlint.finding import Finding, Settings
 from initlint.static import apis, frameworks, intent
 from initlint.static.collect import collect
 from initlint.static.judge import Judge

@@ -17,7 +17,7 @@ import itertools
 import re
 from typing import NamedTuple, Optional
 
-from initlint.findings import Settings
+from initlint.finding import Settings
 from initlint.static.intent import COMMENT_REACH
 from initlint.static.prefilter import Scanner, pattern
 from initlint.static.regions import Skipped, blank_unneeded

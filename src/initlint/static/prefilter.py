@@ -11,7 +11,7 @@ import bisect
 import re
 from functools import lru_cache
 
-from initlint.findings import Settings
+from initlint.finding import Settings
 
 #: Words an init cannot be written without, shaped like code rather than prose
 #: ("constant" and "full" are common English; "zero_init_last: bool" is a flag, not an init):

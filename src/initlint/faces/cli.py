@@ -19,9 +19,9 @@ import sys
 from typing import Optional
 
 from initlint import __version__
-from initlint.config import Config, ConfigError, load_config, parse_codes_arg
-from initlint.output import FORMATS, format_statistics, render
-from initlint.rules import RULES, get_rule
+from initlint.pipeline.config import Config, ConfigError, load_config, parse_codes_arg
+from initlint.faces.output import FORMATS, format_statistics, render
+from initlint.catalog import RULES, get_rule
 
 _CODE_LIKE = re.compile(r"[A-Za-z]{2,}\d+|[a-z]+(?:-[a-z]+)+")
 
@@ -120,7 +120,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _lint(args: "list[str]") -> int:
-    from initlint.engine import check_paths
+    from initlint.pipeline.engine import check_paths
 
     parser = _parser()
     ns = parser.parse_args(args)

@@ -22,7 +22,7 @@ import time
 from typing import Optional
 
 from initlint import __version__
-from initlint.findings import Finding
+from initlint.finding import Finding
 
 _FORMAT = 1
 _GITIGNORE = "# Automatically created by initlint.\n*\n"

@@ -17,7 +17,7 @@ from initlint.runtime import roles
 from initlint.runtime.facts import Entry, resolve_layout
 from initlint.runtime.probe import run_probe
 from initlint.runtime.report import ProbeError
-from initlint.runtime.torch_stats import Projector, tensor_facts
+from initlint.runtime.stats.torch import Projector, tensor_facts
 
 
 def _owner(modules: dict, name: str) -> tuple[Any, str, Optional[str]]:

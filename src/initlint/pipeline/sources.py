@@ -23,7 +23,7 @@ _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
 
 class SourceProblem(Exception):
     """A file that cannot be analysed: ``code`` is INI900 or INI901; ``line`` is 1-based,
-    ``col`` 0-based (as in :class:`initlint.findings.Finding`)."""
+    ``col`` 0-based (as in :class:`initlint.finding.Finding`)."""
 
     def __init__(self, code: str, message: str, line: int = 1, col: int = 0):
         super().__init__(message)

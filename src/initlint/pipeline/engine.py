@@ -12,14 +12,14 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Optional, Union
 
-from initlint import noqa
-from initlint.cache import Cache
-from initlint.cache import digest as cache_digest
-from initlint.config import Config
-from initlint.files import Excluder, discover
-from initlint.findings import Finding
-from initlint.rules import RULES
-from initlint.sources import SourceProblem, decode, read_bytes, too_large_message
+from initlint.pipeline import noqa
+from initlint.pipeline.cache import Cache
+from initlint.pipeline.cache import digest as cache_digest
+from initlint.pipeline.config import Config
+from initlint.pipeline.files import Excluder, discover
+from initlint.finding import Finding
+from initlint.catalog import RULES
+from initlint.pipeline.sources import SourceProblem, decode, read_bytes, too_large_message
 
 if TYPE_CHECKING:
     import ast
@@ -100,7 +100,7 @@ def check_source(
     With ``cli_filters=False`` only idioms are filtered (by ``strict``): flake8 applies its
     own select/ignore/per-file-ignores/noqa and must not see them applied twice.
     """
-    from initlint.workers import analyze_text
+    from initlint.pipeline.workers import analyze_text
 
     config = config or Config()
     settings = config.settings()
@@ -165,7 +165,7 @@ def check_paths(paths: "list[str]", config: Optional[Config] = None) -> RunResul
         tasks.append((target.path, text))
         digests.append(content_digest)
     if tasks:
-        from initlint.workers import default_jobs, run_tasks
+        from initlint.pipeline.workers import default_jobs, run_tasks
 
         # Biggest files first, so that one large file does not finish the run alone.
         order = sorted(range(len(tasks)), key=lambda i: -len(tasks[i][1]))

@@ -13,7 +13,7 @@ import re
 import tokenize
 from typing import Iterable
 
-from initlint.findings import Finding
+from initlint.finding import Finding
 from initlint.static.textlines import physical_lines
 
 # flake8.defaults.NOQA_INLINE_REGEXP (flake8 7), verbatim.

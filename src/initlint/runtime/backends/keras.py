@@ -91,7 +91,7 @@ def collect(model: Any) -> tuple[list, list]:
         e = Entry(v.path, value, shape, spec, kind, bool(v.trainable), layout, handle=v)
         bias = getattr(layer, "bias", None) if layer is not None and attr != "bias" else None
         if torch_values and _is_variable(bias) and bias is not v:
-            from initlint.runtime.torch_backend import unit_bias
+            from initlint.runtime.backends.torch import unit_bias
 
             e.bias = unit_bias(bias.value, layout, value)
         seen[id(v)] = e
@@ -105,7 +105,7 @@ def compute_facts(entries: list) -> None:
     if backend_name() == "torch":
         import torch
 
-        from initlint.runtime.torch_stats import Projector, tensor_facts
+        from initlint.runtime.stats.torch import Projector, tensor_facts
 
         proj = Projector()
         with torch.no_grad():
@@ -113,7 +113,7 @@ def compute_facts(entries: list) -> None:
                 want = e.trainable and e.spec.role in roles.CONSTANT_CHECKED
                 e.facts = tensor_facts(e.value.detach(), e.layout, want, proj)
         return
-    from initlint.runtime.numpy_stats import tensor_facts as np_facts
+    from initlint.runtime.stats.numpy import tensor_facts as np_facts
 
     for e in entries:
         want = e.trainable and e.spec.role in roles.CONSTANT_CHECKED
@@ -135,7 +135,7 @@ def probe(model: Any, entries: list, example_inputs: Any, steps: int) -> list:
 
     from initlint.runtime.probe import run_probe
     from initlint.runtime.report import ProbeError
-    from initlint.runtime.torch_backend import preserved_state
+    from initlint.runtime.backends.torch import preserved_state
 
     by_id = {id(e.handle): e for e in entries}
     trainable = list(model.trainable_variables)

@@ -11,8 +11,8 @@ from typing import Iterable, Optional
 from urllib.parse import quote
 
 from initlint import __version__
-from initlint.findings import Finding
-from initlint.rules import RULES
+from initlint.finding import Finding
+from initlint.catalog import RULES
 
 FORMATS = ("text", "json", "sarif", "github")
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"

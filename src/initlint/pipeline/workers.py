@@ -29,7 +29,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterator, Optional
 
-from initlint.findings import Finding, Settings
+from initlint.finding import Finding, Settings
 
 if TYPE_CHECKING:
     import ast

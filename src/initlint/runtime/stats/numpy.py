@@ -1,7 +1,7 @@
 """Tensor facts with numpy, for Keras models on a backend other than torch (JAX, TensorFlow).
 
-Same answers as torch_stats, computed plainly (``np.unique`` over unit rows): these backends
-hand us a numpy copy of each variable anyway, so the chunked streaming of torch_stats buys
+Same answers as stats.torch, computed plainly (``np.unique`` over unit rows): these backends
+hand us a numpy copy of each variable anyway, so the chunked streaming of stats.torch buys
 nothing here.
 """
 

@@ -12,9 +12,9 @@ import sys
 from dataclasses import dataclass, field, replace
 from typing import Any, Optional
 
-from initlint.findings import Settings
-from initlint.rules import FINDING_CODES, expand_codes
-from initlint.sources import DEFAULT_MAX_FILE_SIZE
+from initlint.finding import Settings
+from initlint.catalog import FINDING_CODES, expand_codes
+from initlint.pipeline.sources import DEFAULT_MAX_FILE_SIZE
 
 if sys.version_info >= (3, 11):
     import tomllib

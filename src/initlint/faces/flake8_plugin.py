@@ -1,4 +1,4 @@
-"""flake8 plugin: a thin adapter over :func:`initlint.engine.check_source`.
+"""flake8 plugin: a thin adapter over :func:`initlint.pipeline.engine.check_source`.
 
 - Source comes from flake8's ``lines`` (the file is never read twice).
 - Columns are handed over 0-based (flake8 adds 1 when printing), so flake8 and the CLI show
@@ -26,7 +26,7 @@ import ast
 from typing import Any, Iterator
 
 from initlint import __version__
-from initlint.config import Config
+from initlint.pipeline.config import Config
 
 
 class InitLintChecker:
@@ -73,7 +73,7 @@ class InitLintChecker:
         )
 
     def run(self) -> Iterator["tuple[int, int, str, type]"]:
-        from initlint.engine import check_source
+        from initlint.pipeline.engine import check_source
 
         tree = self.tree if isinstance(self.tree, ast.Module) else None
         result = check_source("".join(self.lines), self.filename, self._config, cli_filters=False, tree=tree)

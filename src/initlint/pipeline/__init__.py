@@ -1,0 +1,1 @@
+"""The file pipeline: files -> findings, shared by the CLI, the pre-commit hook and flake8."""

@@ -1,0 +1,1 @@
+"""Framework back ends of check_model_init: collect tensors, compute facts, run the probe."""

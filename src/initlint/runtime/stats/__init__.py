@@ -1,0 +1,1 @@
+"""Tensor statistics (zeros, constants, duplicate units, non-finite values) per array library."""
