@@ -9,8 +9,14 @@ decision is made from the values (stats.combine counts the absurd ones), on para
 buffers may hold masks such as ``finfo.min`` on purpose.
 
 - values no initialiser makes (|x| < 1e-30 non-zero, or > 1e15) in some parameter: uninitialised;
-- NaN/Inf in some parameter beside a large parameter that is exactly zero: uninitialised
-  (NaN alone is INI006: a diverged checkpoint; zeros alone are INI001).
+- NaN/Inf in some parameter beside a large parameter that is exactly zero (or whose units are
+  mostly all-zero: a fresh page with a few bytes written): uninitialised (NaN alone is INI006:
+  a diverged checkpoint; zeros alone are INI001).
+
+When the whole model shows it (zeros beside garbage, or garbage in most parameters), every
+parameter is covered: reused memory can also hold plausible floats (freed activations, repeated
+rows), whose INI001/INI005 would only be noise until the model is initialised. Otherwise only
+the tensors with garbage are (a ``torch.empty`` that one ``__init__`` forgot to fill).
 """
 
 from __future__ import annotations
@@ -36,19 +42,27 @@ def _names(entries: list, limit: int = 6) -> str:
     return ", ".join(names[:limit]) + more
 
 
+def _zeros(e: Entry) -> bool:
+    f = e.facts
+    return f.constant == 0 or (f.n_units > 0 and 2 * f.zero_units >= f.n_units)
+
+
 def find(entries: list, framework: str) -> Optional[tuple[frozenset, Problem]]:
     """(names of the tensors the problem covers, the problem), or None for an initialised model."""
     facts = [e for e in entries if e.facts is not None]
     params = [e for e in facts if e.kind == "param"]
     absurd = [e for e in params if e.facts.absurd]
     nonfinite = [e for e in params if not e.facts.finite]
-    zeros = [e for e in params if e.facts.constant == 0]
+    zeros = [e for e in params if _zeros(e)]
     if not absurd and not (nonfinite and any(e.numel >= LARGE for e in zeros)):
         return None
-    covered = [e for e in facts if e.facts.absurd or not e.facts.finite or (e.kind == "param" and e.facts.constant == 0)]
+    garbage = [e for e in facts if e.facts.absurd or not e.facts.finite or (e.kind == "param" and _zeros(e))]
+    whole_model = any(e.numel >= LARGE for e in zeros) or 2 * len([e for e in garbage if e.kind == "param"]) >= len(params)
+    shown = {id(e) for e in garbage}
+    covered = [e for e in facts if e.kind == "param" or id(e) in shown] if whole_model else garbage
     what = []
     if zeros:
-        what.append(f"all zeros in {_names(zeros)}")
+        what.append(f"zeros in {_names(zeros)}")
     if nonfinite:
         what.append(f"NaN/Inf in {_names(nonfinite)}")
     if absurd:
@@ -56,8 +70,10 @@ def find(entries: list, framework: str) -> Optional[tuple[frozenset, Problem]]:
     buffers = [e for e in covered if e.kind != "param"]
     if buffers:
         what.append(f"garbage in the buffers {_names(buffers)}")
+    held = len([e for e in garbage if e.kind == "param"])
     message = (
-        f"{len([e for e in covered if e.kind == 'param'])} of {len(params)} parameters hold uninitialised memory: "
+        (f"the model holds uninitialised memory ({held} of {len(params)} parameters show it): " if whole_model
+         else f"{held} of {len(params)} parameters hold uninitialised memory: ")
         + "; ".join(what)
         + ". This is what model.to_empty(device=...) (or torch.empty) leaves when nothing initialises the "
         "weights afterwards: fresh pages read as zeros, reused memory as garbage"

@@ -387,13 +387,13 @@ def _unit_facts(item: Item, kernel: Kernel, numel: int, whole: bool) -> Gen:
             facts.constant = float(got["max"][0]) + 0.0
             return facts
     if compare:
-        facts.groups, facts.unit_ranks = yield from _duplicates(item, kernel, segs, P, few, f)
+        facts.groups, facts.zero_units, facts.unit_ranks = yield from _duplicates(item, kernel, segs, P, few, f)
     return facts
 
 
 def _duplicates(item: Item, kernel: Kernel, segs: list, P: np.ndarray, few: float, f: int) -> Generator:
-    """Groups of identical units (sorted lists of unit indices), and each unit's rank when the
-    groups join units held whole on different ranks (else None)."""
+    """Groups of identical units (sorted lists of unit indices), how many units are all zero,
+    and each unit's rank when the groups join units held whole on different ranks (else None)."""
     layout = item.layout
     n, parts = P.shape
     labels = np.arange(n) // (n // layout.groups) if layout.groups > 1 else None
@@ -403,10 +403,10 @@ def _duplicates(item: Item, kernel: Kernel, segs: list, P: np.ndarray, few: floa
     members, cid = close_chains(P[:, 0], order, CANDIDATE_TOL * max(float(np.abs(P[:, 0]).max()), few), labels)
     for k in range(1, parts):
         if members.size == 0:
-            return [], None
+            return [], 0, None
         members, cid, _ = regroup(members, cid, P[members, k], CANDIDATE_TOL * max(float(np.abs(P[:, k]).max()), few))
     if members.size == 0:
-        return [], None
+        return [], 0, None
     if parts == 1 and members.size * 4 > n:
         # Many units (a 100k-row vocabulary head sharded off its unit axis) chain into clusters
         # along one direction: a second full projection is cheaper than reading their slices.
@@ -417,7 +417,7 @@ def _duplicates(item: Item, kernel: Kernel, segs: list, P: np.ndarray, few: floa
         p1 = (yield _Need(sum=[p1]))["sum"]
         members, cid, _ = regroup(members, cid, p1[members], CANDIDATE_TOL * max(float(np.abs(p1).max()), few))
         if members.size == 0:
-            return [], None
+            return [], 0, None
     # two more projections of the candidates' slices only, and their norms (the noise scale)
     r2 = np.stack([random_vector(f, 2), random_vector(f, 3)], 1).astype(np.float64)
     q = np.zeros((members.size, 2))
@@ -433,10 +433,10 @@ def _duplicates(item: Item, kernel: Kernel, segs: list, P: np.ndarray, few: floa
         members, cid, sub = regroup(members, cid, q[:, k], qtol)
         q = q[sub]
         if members.size == 0:
-            return [], None
-    groups = yield from _confirm(kernel, segs, members, cid, f)
+            return [], 0, None
+    groups, zero = yield from _confirm(kernel, segs, members, cid, f)
     ranks = yield from _unit_ranks(segs, n, groups)
-    return groups, ranks
+    return groups, zero, ranks
 
 
 def _member_rows(kernel: Kernel, segs: list, members: np.ndarray) -> Iterable:
@@ -453,9 +453,11 @@ def _member_rows(kernel: Kernel, segs: list, members: np.ndarray) -> Iterable:
 
 
 def _confirm(kernel: Kernel, segs: list, members: np.ndarray, cid: np.ndarray, f: int) -> Generator:
-    """Exact groups: fetch the first unit of each cluster whole, compare every member with it."""
+    """Exact groups: fetch the first unit of each cluster whole, compare every member with it.
+    Also counts the units that are all zero (the group whose first unit is zero)."""
     clusters = [c for c in np.split(members, np.flatnonzero(np.diff(cid)) + 1) if c.size >= 2]
     groups = []
+    zero = 0
     per_round = max(1, ROWS_CHUNK // max(1, f))
     while clusters:
         batch, clusters = clusters[:per_round], clusters[per_round:]
@@ -480,10 +482,11 @@ def _confirm(kernel: Kernel, segs: list, members: np.ndarray, cid: np.ndarray, f
             mask = same[which == k]
             if mask.sum() >= 2:
                 groups.append(sorted(int(u) for u in c[mask]))
+                zero += int(mask.sum()) if not rep_rows[k].any() else 0
             if (~mask).sum() >= 2:
                 clusters.append(c[~mask])  # a coincidence in three projections: go round again
     groups.sort()
-    return groups
+    return groups, zero
 
 
 def _unit_ranks(segs: list, n: int, groups: list) -> Generator:
@@ -584,6 +587,11 @@ def facts(items: Sequence[Item], kernel: Kernel, comm: Communicator = LOCAL) -> 
     a failure of local work on one process (which would leave the others waiting) is shared
     before every round, so that all drop that tensor together.
     """
+    with np.errstate(all="ignore"):  # garbage values overflow float64 sums of squares: expected
+        return _facts(items, kernel, comm)
+
+
+def _facts(items: Sequence[Item], kernel: Kernel, comm: Communicator) -> list:
     whole = [_whole_slices(i, kernel) for i in items]
     if comm.size > 1:
         g = comm.all_gather(np.array([_fingerprint(items), len(items)] + [0.0 if w else 1.0 for w in whole]))
