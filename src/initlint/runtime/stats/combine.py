@@ -101,10 +101,15 @@ class Kernel(Protocol):
         ``key`` when one is given (the whole vectors; parts of them are converted each time)."""
         ...
 
-    def project(self, x: Any, axis: int, r: Any, parts: int) -> np.ndarray:
+    def project(self, x: Any, axis: int, r: Any, parts: int, numel: Optional[int] = None) -> np.ndarray:
         """(units, parts): part k sums ``slice[j] * r[j - k*F/parts]`` over the k-th contiguous
         run of F/parts slice positions (slices: ``x`` without ``axis``, row-major); parts = 1 is
-        the plain dot product with ``r``."""
+        the plain dot product with ``r``. Any NaN/Inf in ``x`` makes some result non-finite.
+
+        ``numel`` (the whole tensor's size) is given only when every block of the tensor holds
+        whole unit slices: the kernel may then project the same sample of every slice (a
+        decision that depends on ``numel``, the slice shape and the dtype, so the same in every
+        block), as long as identical slices still give identical numbers."""
         ...
 
     def aminmax(self, x: Any) -> tuple: ...
@@ -351,7 +356,7 @@ def _unit_facts(item: Item, kernel: Kernel, numel: int, whole: bool) -> Gen:
     P = np.zeros((n, parts))
     sq = np.zeros(n if compare and n < FEW_UNITS else 0)
     for s in segs:
-        P[s.u0 : s.u0 + s.count] += kernel.project(s.view, s.axis, _vector(kernel, r, s, (f, 0)), parts)
+        P[s.u0 : s.u0 + s.count] += kernel.project(s.view, s.axis, _vector(kernel, r, s, (f, 0)), parts, numel if whole else None)
         if sq.size:
             sq[s.u0 : s.u0 + s.count] += kernel.sq_norms(s.view, s.axis)
     arrays = _arrays(item, kernel)

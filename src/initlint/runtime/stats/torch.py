@@ -17,7 +17,8 @@ never a float64 upcast of a whole tensor. The same code runs on CPU and CUDA.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+import contextlib
+from typing import Any, Iterator, Optional
 
 import numpy as np
 import torch
@@ -27,6 +28,26 @@ from initlint.runtime.stats import combine
 
 CONVERT = 1 << 18  # elements converted (or copied) at a time: 1 MiB of float32 stays in L2
 CHUNK = 1 << 20  # elements per chunk of the rarer passes (counting, norms)
+
+
+@contextlib.contextmanager
+def _one_thread(device: torch.device) -> Iterator[None]:
+    """Torch ops on this thread only, with denormal floats treated as zero (a per-thread mode);
+    both restored on exit. For the many small ops of a half-precision projection: a team of
+    threads waits at every op for its slowest member (ruinous when another process holds a
+    core), and a float32 pair with a zero high half is a denormal. A no-op off the CPU."""
+    if device.type != "cpu":
+        yield
+        return
+    was_flushing = float(torch.tensor([1e-40]) * 1.0) == 0.0
+    threads = torch.get_num_threads()
+    torch.set_flush_denormal(True)
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+        torch.set_flush_denormal(was_flushing)
 
 
 def unit_view(t: torch.Tensor, layout: Layout) -> tuple[torch.Tensor, int]:
@@ -73,11 +94,11 @@ class TorchKernel:
                 self._vectors[k] = v
         return v
 
-    def _buffer(self, like: torch.Tensor, size: int) -> torch.Tensor:
-        key = (str(like.device), _acc(like))
+    def _buffer(self, like: torch.Tensor, size: int, dtype: Optional[torch.dtype] = None) -> torch.Tensor:
+        key = (str(like.device), dtype or _acc(like))
         buf = self._buffers.get(key)
         if buf is None or buf.numel() < size:
-            buf = torch.empty(max(size, CONVERT), dtype=_acc(like), device=like.device)
+            buf = torch.empty(max(size, CONVERT), dtype=key[1], device=like.device)
             self._buffers[key] = buf
         return buf
 
@@ -90,11 +111,12 @@ class TorchKernel:
         rows, cols = m.shape
         step = max(1, CONVERT // max(1, cols))
         buf = self._buffer(m, step * cols)
-        for i in range(0, rows, step):
-            k = min(step, rows - i)
-            b = buf[: k * cols].view(k, cols)
-            b.copy_(m[i : i + k])
-            torch.mv(b, r, out=out[i : i + k])
+        with _one_thread(m.device):
+            for i in range(0, rows, step):
+                k = min(step, rows - i)
+                b = buf[: k * cols].view(k, cols)
+                b.copy_(m[i : i + k])
+                torch.mv(b, r, out=out[i : i + k])
 
     def _mv_t(self, m: torch.Tensor, r: torch.Tensor) -> torch.Tensor:
         """m.t() @ r for a contiguous 2-D ``m`` (units last) of any floating dtype."""
@@ -111,13 +133,52 @@ class TorchKernel:
             out.addmv_(b.t(), r[i : i + k])
         return out
 
-    def project(self, v: torch.Tensor, ax: int, r: torch.Tensor, parts: int) -> np.ndarray:
+    def _pairs(self, rows: torch.Tensor, r: torch.Tensor, parts: int) -> np.ndarray:
+        """Projections of bfloat16 rows (n, F) read as float32 pairs: no conversion at all.
+
+        Each pair of bfloat16 values is one float32 whose high half is the second value and
+        whose low half perturbs it below bfloat16 precision: a deterministic function of the
+        row, so identical rows stay identical (exact comparison decides), read at the speed of
+        ``sum()``. NaN/Inf of the first value of a pair hide in the low half, so each chunk is
+        also summed, from the cache. A pair whose high half is zero is a denormal float32, which
+        CPUs multiply ~50x slower unless denormals are flushed to zero: that mode is set for
+        this thread (and restored), and the products run on this thread only.
+        """
+        n, f = rows.shape
+        width = f // 2
+        wp = width // parts
+        out = torch.empty(n * parts, dtype=torch.float32, device=rows.device)
+        step = max(1, CONVERT // max(1, f))
+        sums = []
+        with _one_thread(rows.device):
+            for i in range(0, n, step):
+                c = rows[i : i + step]
+                k = c.shape[0]
+                if c.data_ptr() % 4:  # a float32 view needs 4-byte alignment: copy the bytes
+                    c = self._buffer(c, k * f, c.dtype)[: k * f].view(k, f).copy_(c)
+                torch.mv(c.view(torch.float32).view(k * parts, wp), r[:wp], out=out[i * parts : (i + k) * parts])
+                sums.append((c, c.sum()))
+        if not self._finite(sums):
+            out.fill_(float("nan"))  # combine counts them exactly
+        return out.view(n, parts).double().cpu().numpy()
+
+    @staticmethod
+    def _finite(sums: list) -> bool:
+        """No NaN/Inf in the chunks of these (chunk, sum) pairs: one look at all the sums; a
+        chunk whose sum overflowed is looked at closely."""
+        if not sums or bool(torch.isfinite(torch.stack([t.float() for _, t in sums])).all()):
+            return True
+        return all(bool(torch.isfinite(t)) or bool(torch.isfinite(c).all()) for c, t in sums)
+
+    def project(self, v: torch.Tensor, ax: int, r: torch.Tensor, parts: int, numel: Optional[int] = None) -> np.ndarray:
         """(units, parts) projections of the unit slices of ``v`` (see combine.Kernel)."""
         n = v.shape[ax]
         f = v.numel() // n
         fp = f // parts
         rp = r[:fp]
         acc = _acc(v)
+        if numel is not None and v.dtype == torch.bfloat16 and ax == 0 and f % (2 * parts) == 0 and v.is_contiguous():
+            return self._pairs(v.reshape(n, f), r, parts)
         if not v.is_contiguous():
             # strided view: units to the front, each chunk of whole slices copied (bounded)
             w = v.movedim(ax, 0)
