@@ -146,3 +146,13 @@ def test_signed_zero_rows_are_duplicates_in_every_precision():
         t[5] = -0.0
         t[5, 1] = 0.0  # mixed signs: equal values, different bytes
         assert torch_stats.tensor_facts(t, Layout(0), True, torch_stats.Projector()).groups == [[2, 5]]
+
+
+def test_bfloat16_pairs_of_strided_and_odd_offset_views():
+    base = torch.randn(41, 33).bfloat16()
+    t = base[1:, 1:]  # rows start at odd element offsets: the float32 view needs a copy
+    t[5] = t[20]
+    assert torch_stats.tensor_facts(t, Layout(0), True, torch_stats.Projector()).groups == [[5, 20]]
+    u = torch.randn(32, 40).bfloat16().t()  # (40, 32), strided
+    u[7] = u[2]
+    assert torch_stats.tensor_facts(u, Layout(0), True, torch_stats.Projector()).groups == [[2, 7]]

@@ -645,6 +645,3 @@ def _step(gen: Gen, reply: Optional[dict], results: list, k: int) -> "Union[_Nee
     except Exception as exc:  # local work on this process's blocks (a dtype a kernel cannot read)
         return _Failed(exc)
     return None
-
-
-FactsOrReason = Union[Facts, str]

@@ -42,11 +42,13 @@ def _one_thread(device: torch.device) -> Iterator[None]:
     was_flushing = float(torch.tensor([1e-40]) * 1.0) == 0.0
     threads = torch.get_num_threads()
     torch.set_flush_denormal(True)
-    torch.set_num_threads(1)
+    if threads != 1:
+        torch.set_num_threads(1)
     try:
         yield
     finally:
-        torch.set_num_threads(threads)
+        if threads != 1:
+            torch.set_num_threads(threads)
         torch.set_flush_denormal(was_flushing)
 
 
@@ -133,7 +135,7 @@ class TorchKernel:
             out.addmv_(b.t(), r[i : i + k])
         return out
 
-    def _pairs(self, rows: torch.Tensor, r: torch.Tensor, parts: int) -> np.ndarray:
+    def _pairs(self, v: torch.Tensor, r: torch.Tensor, parts: int) -> np.ndarray:
         """Projections of bfloat16 rows (n, F) read as float32 pairs: no conversion at all.
 
         Each pair of bfloat16 values is one float32 whose high half is the second value and
@@ -144,18 +146,19 @@ class TorchKernel:
         CPUs multiply ~50x slower unless denormals are flushed to zero: that mode is set for
         this thread (and restored), and the products run on this thread only.
         """
-        n, f = rows.shape
-        width = f // 2
-        wp = width // parts
-        out = torch.empty(n * parts, dtype=torch.float32, device=rows.device)
+        n = v.shape[0]
+        f = v.numel() // n
+        wp = f // 2 // parts
+        out = torch.empty(n * parts, dtype=torch.float32, device=v.device)
         step = max(1, CONVERT // max(1, f))
         sums = []
-        with _one_thread(rows.device):
+        with _one_thread(v.device):
             for i in range(0, n, step):
-                c = rows[i : i + step]
+                c = v[i : i + step]
                 k = c.shape[0]
-                if c.data_ptr() % 4:  # a float32 view needs 4-byte alignment: copy the bytes
-                    c = self._buffer(c, k * f, c.dtype)[: k * f].view(k, f).copy_(c)
+                if not c.is_contiguous() or c.data_ptr() % 4:  # a float32 view: contiguous, aligned
+                    c = self._buffer(c, k * f, c.dtype)[: k * f].view(c.shape).copy_(c)
+                c = c.view(k, f)
                 torch.mv(c.view(torch.float32).view(k * parts, wp), r[:wp], out=out[i * parts : (i + k) * parts])
                 sums.append((c, c.sum()))
         if not self._finite(sums):
@@ -177,8 +180,8 @@ class TorchKernel:
         fp = f // parts
         rp = r[:fp]
         acc = _acc(v)
-        if numel is not None and v.dtype == torch.bfloat16 and ax == 0 and f % (2 * parts) == 0 and v.is_contiguous():
-            return self._pairs(v.reshape(n, f), r, parts)
+        if numel is not None and v.dtype == torch.bfloat16 and ax == 0 and f % (2 * parts) == 0:
+            return self._pairs(v, r, parts)  # (the same in every block of the tensor)
         if not v.is_contiguous():
             # strided view: units to the front, each chunk of whole slices copied (bounded)
             w = v.movedim(ax, 0)
