@@ -156,3 +156,15 @@ def test_bfloat16_pairs_of_strided_and_odd_offset_views():
     u = torch.randn(32, 40).bfloat16().t()  # (40, 32), strided
     u[7] = u[2]
     assert torch_stats.tensor_facts(u, Layout(0), True, torch_stats.Projector()).groups == [[2, 7]]
+
+
+def test_bfloat16_pairs_in_gate_blocks_contiguous_or_not():
+    layout = Layout(0, gates=4)  # (4 gates x 8 units, 64): each gate block a units-first matrix
+    t = torch.randn(32, 64).bfloat16()
+    for gate in range(4):
+        t[gate * 8 + 5] = t[gate * 8 + 1]
+    strided = t.t().contiguous().t()  # the same values, column-major
+    for x in (t, strided):
+        assert torch_stats.tensor_facts(x, layout, True, torch_stats.Projector()).groups == [[1, 5]]
+    t[17, 10] = float("nan")  # the low half of a pair, in gate block 2
+    assert torch_stats.tensor_facts(t, layout, True, torch_stats.Projector()).nan == 1

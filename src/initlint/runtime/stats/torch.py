@@ -28,6 +28,7 @@ from initlint.runtime.stats import combine
 
 CONVERT = 1 << 18  # elements converted (or copied) at a time: 1 MiB of float32 stays in L2
 CHUNK = 1 << 20  # elements per chunk of the rarer passes (counting, norms)
+PAIRS = 1 << 20  # bfloat16 elements projected as float32 pairs, then summed (from the cache), at a time
 
 
 @contextlib.contextmanager
@@ -105,65 +106,57 @@ class TorchKernel:
         return buf
 
     # ---- projections
-    def _mv(self, m: torch.Tensor, r: torch.Tensor, out: torch.Tensor) -> None:
-        """out = m @ r for a contiguous 2-D ``m`` of any floating dtype."""
-        if m.dtype == r.dtype:
-            torch.mv(m, r, out=out)
+    def _rows(self, w: torch.Tensor, parts: int, r: torch.Tensor, out: torch.Tensor, pairs: bool) -> None:
+        """out (n * parts) = the parts of each unit slice of ``w`` (units on dim 0, any strides,
+        any floating dtype) projected onto ``r``; bfloat16 as float32 pairs when ``pairs``."""
+        n = w.shape[0]
+        f = w.numel() // n
+        fp = f // parts
+        if pairs:
+            self._pairs(w, parts, r[: fp // 2], out)
             return
-        rows, cols = m.shape
-        step = max(1, CONVERT // max(1, cols))
-        buf = self._buffer(m, step * cols)
-        with _one_thread(m.device):
-            for i in range(0, rows, step):
-                k = min(step, rows - i)
-                b = buf[: k * cols].view(k, cols)
-                b.copy_(m[i : i + k])
-                torch.mv(b, r, out=out[i : i + k])
+        if w.dtype == r.dtype and w.is_contiguous():
+            torch.mv(w.reshape(n * parts, fp), r[:fp], out=out)
+            return
+        # strided or half precision: whole slices copied (converted) chunk by chunk, into a
+        # buffer that stays in the L2 cache
+        step = max(1, CONVERT // max(1, f))
+        buf = self._buffer(w, step * f)
+        with _one_thread(w.device) if w.dtype != r.dtype else contextlib.nullcontext():
+            for i in range(0, n, step):
+                c = w[i : i + step]
+                k = c.shape[0]
+                b = buf[: k * f].view(c.shape)
+                b.copy_(c)
+                torch.mv(b.view(k * parts, fp), r[:fp], out=out[i * parts : (i + k) * parts])
 
-    def _mv_t(self, m: torch.Tensor, r: torch.Tensor) -> torch.Tensor:
-        """m.t() @ r for a contiguous 2-D ``m`` (units last) of any floating dtype."""
-        if m.dtype == r.dtype:
-            return torch.mv(m.t(), r)
-        rows, cols = m.shape
-        out = torch.zeros(cols, dtype=r.dtype, device=m.device)
-        step = max(1, CONVERT // max(1, cols))
-        buf = self._buffer(m, step * cols)
-        for i in range(0, rows, step):
-            k = min(step, rows - i)
-            b = buf[: k * cols].view(k, cols)
-            b.copy_(m[i : i + k])
-            out.addmv_(b.t(), r[i : i + k])
-        return out
-
-    def _pairs(self, v: torch.Tensor, r: torch.Tensor, parts: int) -> np.ndarray:
-        """Projections of bfloat16 rows (n, F) read as float32 pairs: no conversion at all.
+    def _pairs(self, w: torch.Tensor, parts: int, rp: torch.Tensor, out: torch.Tensor) -> None:
+        """The projections of bfloat16 unit slices read as float32 pairs: no conversion at all.
 
         Each pair of bfloat16 values is one float32 whose high half is the second value and
         whose low half perturbs it below bfloat16 precision: a deterministic function of the
-        row, so identical rows stay identical (exact comparison decides), read at the speed of
-        ``sum()``. NaN/Inf of the first value of a pair hide in the low half, so each chunk is
-        also summed, from the cache. A pair whose high half is zero is a denormal float32, which
-        CPUs multiply ~50x slower unless denormals are flushed to zero: that mode is set for
-        this thread (and restored), and the products run on this thread only.
+        slice, so identical units stay identical (exact comparison decides), read at the speed
+        of ``sum()``. NaN/Inf of the first value of a pair hide in the low half, so each chunk
+        is also summed, from the cache. A pair whose high half is zero is a denormal float32,
+        which CPUs multiply ~50x slower unless denormals are flushed to zero: that mode is set
+        for this thread (and restored), and the products run on this thread only.
         """
-        n = v.shape[0]
-        f = v.numel() // n
-        wp = f // 2 // parts
-        out = torch.empty(n * parts, dtype=torch.float32, device=v.device)
-        step = max(1, CONVERT // max(1, f))
+        n = w.shape[0]
+        f = w.numel() // n
+        width = f // 2 // parts
+        step = max(1, PAIRS // max(1, f))
         sums = []
-        with _one_thread(v.device):
+        with _one_thread(w.device):
             for i in range(0, n, step):
-                c = v[i : i + step]
+                c = w[i : i + step]
                 k = c.shape[0]
                 if not c.is_contiguous() or c.data_ptr() % 4:  # a float32 view: contiguous, aligned
                     c = self._buffer(c, k * f, c.dtype)[: k * f].view(c.shape).copy_(c)
                 c = c.view(k, f)
-                torch.mv(c.view(torch.float32).view(k * parts, wp), r[:wp], out=out[i * parts : (i + k) * parts])
+                torch.mv(c.view(torch.float32).view(k * parts, width), rp, out=out[i * parts : (i + k) * parts])
                 sums.append((c, c.sum()))
         if not self._finite(sums):
             out.fill_(float("nan"))  # combine counts them exactly
-        return out.view(n, parts).double().cpu().numpy()
 
     @staticmethod
     def _finite(sums: list) -> bool:
@@ -173,44 +166,61 @@ class TorchKernel:
             return True
         return all(bool(torch.isfinite(t)) or bool(torch.isfinite(c).all()) for c, t in sums)
 
+    def _mv_t(self, m: torch.Tensor, r: torch.Tensor) -> torch.Tensor:
+        """m.t() @ r for a contiguous 2-D ``m`` (units last) of any floating dtype."""
+        if m.dtype == r.dtype:
+            return torch.mv(m.t(), r)
+        rows, cols = m.shape
+        out = torch.zeros(cols, dtype=r.dtype, device=m.device)
+        step = max(1, CONVERT // max(1, cols))
+        buf = self._buffer(m, step * cols)
+        with _one_thread(m.device):
+            for i in range(0, rows, step):
+                k = min(step, rows - i)
+                b = buf[: k * cols].view(k, cols)
+                b.copy_(m[i : i + k])
+                out.addmv_(b.t(), r[i : i + k])
+        return out
+
     def project(self, v: torch.Tensor, ax: int, r: torch.Tensor, parts: int, numel: Optional[int] = None) -> np.ndarray:
-        """(units, parts) projections of the unit slices of ``v`` (see combine.Kernel)."""
+        """(units, parts) projections of the unit slices of ``v`` (see combine.Kernel).
+
+        One definition per tensor, whatever the block's strides: part k of unit u is the sum
+        over the k-th run of F/parts positions j of its slice of value_j * r[j - k F/parts],
+        or, for a bfloat16 tensor whose blocks hold whole slices (``numel`` given) in a layout
+        that allows it, of pair(j, j+1) * r[(j - k F/parts) / 2] over even j.
+        """
         n = v.shape[ax]
         f = v.numel() // n
         fp = f // parts
-        rp = r[:fp]
-        acc = _acc(v)
-        if numel is not None and v.dtype == torch.bfloat16 and ax == 0 and f % (2 * parts) == 0:
-            return self._pairs(v, r, parts)  # (the same in every block of the tensor)
-        if not v.is_contiguous():
-            # strided view: units to the front, each chunk of whole slices copied (bounded)
-            w = v.movedim(ax, 0)
-            out = torch.empty(n * parts, dtype=acc, device=v.device)
-            step = max(1, CONVERT // max(1, f))
-            buf = self._buffer(v, step * f)
-            for i in range(0, n, step):
-                k = min(step, n - i)
-                b = buf[: k * f].view(w[i : i + k].shape)
-                b.copy_(w[i : i + k])
-                torch.mv(b.view(k * parts, fp), rp, out=out[i * parts : (i + k) * parts])
-            return out.view(n, parts).double().cpu().numpy()
         before = 1
         for d in v.shape[:ax]:
             before *= int(d)
         after = f // before
-        if before == 1:  # units first: (n * parts, f / parts), one product
+        pairs = (numel is not None and v.dtype == torch.bfloat16 and fp % 2 == 0
+                 and (before == 1 or (before <= 64 and after % 2 == 0 and after >= 64)))
+        acc = torch.float32 if pairs else _acc(v)
+        if before == 1 or not v.is_contiguous():  # units first, or any strided view
             out = torch.empty(n * parts, dtype=acc, device=v.device)
-            self._mv(v.reshape(n * parts, fp), rp, out)
+            self._rows(v.movedim(ax, 0), parts, r, out, pairs)
             return out.view(n, parts).double().cpu().numpy()
         if after == 1:  # units last: (f, n); part k is a run of rows
             m = v.reshape(f, n)
-            cols = [self._mv_t(m[k * fp : (k + 1) * fp], rp) for k in range(parts)]
+            cols = [self._mv_t(m[k * fp : (k + 1) * fp], r[:fp]) for k in range(parts)]
             return torch.stack(cols, 1).double().cpu().numpy()
         # units in the middle (gate blocks, ConvTranspose): (before, n, after), parts split `before`
         m = v.reshape(before, n, after)
         bp = before // parts
-        r3 = rp.reshape(bp, after, 1)
         out = torch.zeros(parts, n, dtype=acc, device=v.device)
+        if pairs or after >= 64:  # each block of `before` is a units-first matrix
+            tmp = torch.empty(n, dtype=acc, device=v.device)
+            width = after // 2 if pairs else after
+            for o in range(before):
+                q = o % bp
+                self._rows(m[o], 1, r[q * width : (q + 1) * width], tmp, pairs)
+                out[o // bp] += tmp
+            return out.t().double().cpu().numpy()
+        r3 = r[:fp].reshape(bp, after, 1)
         step = max(1, CONVERT // max(1, n * after))
         for k in range(parts):
             for i in range(0, bp, step):
