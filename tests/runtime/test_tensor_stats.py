@@ -168,3 +168,15 @@ def test_bfloat16_pairs_in_gate_blocks_contiguous_or_not():
         assert torch_stats.tensor_facts(x, layout, True, torch_stats.Projector()).groups == [[1, 5]]
     t[17, 10] = float("nan")  # the low half of a pair, in gate block 2
     assert torch_stats.tensor_facts(t, layout, True, torch_stats.Projector()).nan == 1
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16, torch.float16])
+@pytest.mark.parametrize("units", [1 << 13, 1 << 16])
+def test_many_units_use_parts_of_each_slice(units, dtype):
+    """From 2^13 units on, each slice is projected in 2 (4 from 2^16) parts: planted duplicates
+    are still found, and no chance candidates survive."""
+    t = torch.randn(units, 256).to(dtype)
+    t[units - 1] = t[3]
+    t[100] = t[7]
+    assert combine._parts(tuple(t.shape), Layout(0)) == (2 if units == 1 << 13 else 4)
+    assert torch_stats.tensor_facts(t, Layout(0), True, torch_stats.Projector()).groups == [[3, units - 1], [7, 100]]

@@ -268,16 +268,18 @@ def _segments(item: Item, kernel: Kernel, layout: Layout) -> list:
 
 
 def _parts(shape: tuple, layout: Layout) -> int:
-    """How many sub-projections per unit (when every block holds whole slices): 4, 2 or 1.
+    """How many sub-projections per unit (when every block holds whole slices): 1, 2 or 4.
 
-    Disjoint parts of a slice give independent numbers at the cost of one projection, so
-    distinct units rarely stay candidates even with 10^5 units (a float32 projection alone
-    cannot tell that many apart at the tolerance identical units need)."""
+    A float32 projection alone cannot tell 10^4 units apart at the tolerance identical units
+    need (the share of candidates grows with the number of units); disjoint parts of each slice
+    give independent numbers from the same product, so distinct units rarely stay candidates.
+    Fewer units need no parts (shorter rows make the product slower)."""
     ax, g = layout.axis, layout.gates
+    n = int(shape[ax]) // g
     before = math.prod(int(s) for s in shape[:ax]) * g
     after = math.prod(int(s) for s in shape[ax + 1 :])
-    for parts in (4, 2):
-        if (before % parts == 0 if before > 1 else after % parts == 0) and before * after >= 16 * parts:
+    for parts, units in ((4, 1 << 16), (2, 1 << 13)):
+        if n >= units and (before % parts == 0 if before > 1 else after % parts == 0) and before * after >= 64 * parts:
             return parts
     return 1
 

@@ -28,7 +28,7 @@ from initlint.runtime.stats import combine
 
 CONVERT = 1 << 18  # elements converted (or copied) at a time: 1 MiB of float32 stays in L2
 CHUNK = 1 << 20  # elements per chunk of the rarer passes (counting, norms)
-PAIRS = 1 << 20  # bfloat16 elements projected as float32 pairs, then summed (from the cache), at a time
+PAIRS = 1 << 19  # bfloat16 elements of a strided tensor copied, summed and projected at a time
 
 
 @contextlib.contextmanager
@@ -136,14 +136,23 @@ class TorchKernel:
         Each pair of bfloat16 values is one float32 whose high half is the second value and
         whose low half perturbs it below bfloat16 precision: a deterministic function of the
         slice, so identical units stay identical (exact comparison decides), read at the speed
-        of ``sum()``. NaN/Inf of the first value of a pair hide in the low half, so each chunk
-        is also summed, from the cache. A pair whose high half is zero is a denormal float32,
+        of ``sum()``. NaN/Inf of the first value of a pair hide in the low half, so the tensor
+        is also summed (two passes in two ops cost less than many small ops over chunks kept in
+        the cache; misaligned or strided tensors are copied chunk by chunk). A pair whose high half is zero is a denormal float32,
         which CPUs multiply ~50x slower unless denormals are flushed to zero: that mode is set
         for this thread (and restored), and the products run on this thread only.
         """
         n = w.shape[0]
         f = w.numel() // n
         width = f // 2 // parts
+        if w.is_contiguous() and w.data_ptr() % 4 == 0:  # two ops on the whole tensor, no copy
+            rows = w.reshape(n, f)
+            with _one_thread(w.device):
+                sums = [(rows, rows.sum())]
+                torch.mv(rows.view(torch.float32).view(n * parts, width), rp, out=out)
+            if not self._finite(sums):
+                out.fill_(float("nan"))
+            return
         step = max(1, PAIRS // max(1, f))
         sums = []
         with _one_thread(w.device):
@@ -153,17 +162,15 @@ class TorchKernel:
                 if not c.is_contiguous() or c.data_ptr() % 4:  # a float32 view: contiguous, aligned
                     c = self._buffer(c, k * f, c.dtype)[: k * f].view(c.shape).copy_(c)
                 c = c.view(k, f)
+                sums.append((c, c.sum()))  # first: the one read from memory; the product reads the cache
                 torch.mv(c.view(torch.float32).view(k * parts, width), rp, out=out[i * parts : (i + k) * parts])
-                sums.append((c, c.sum()))
         if not self._finite(sums):
             out.fill_(float("nan"))  # combine counts them exactly
 
     @staticmethod
     def _finite(sums: list) -> bool:
-        """No NaN/Inf in the chunks of these (chunk, sum) pairs: one look at all the sums; a
-        chunk whose sum overflowed is looked at closely."""
-        if not sums or bool(torch.isfinite(torch.stack([t.float() for _, t in sums])).all()):
-            return True
+        """No NaN/Inf in the chunks of these (chunk, sum) pairs; a chunk whose sum overflowed
+        is looked at closely."""
         return all(bool(torch.isfinite(t)) or bool(torch.isfinite(c).all()) for c, t in sums)
 
     def _mv_t(self, m: torch.Tensor, r: torch.Tensor) -> torch.Tensor:
