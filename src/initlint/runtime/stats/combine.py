@@ -23,6 +23,15 @@ Every reduction is computed from the gathered arrays in the same order on every 
 every process takes the same decisions and runs the same rounds (a mismatch would deadlock).
 Each tensor's algorithm is a generator that yields what it needs from the other processes
 (``_Need``); ``facts`` runs all tensors' generators in lockstep, one gather per round.
+
+A ``jax.Array`` sharded over the devices of one process, for example::
+
+    blocks = [Block(as_float(s.data), tuple(i.start or 0 for i in s.index), s.device.id)
+              for s in a.addressable_shards if s.replica_id == 0]
+    (result,) = facts([Item(name, a.shape, layout, want_constant, blocks)], NumpyKernel())
+
+(``as_float`` and ``NumpyKernel`` from stats.numpy; over several processes, pass a
+Communicator whose ``all_gather`` is ``jax.experimental.multihost_utils.process_allgather``.)
 """
 
 from __future__ import annotations
