@@ -27,6 +27,7 @@ import statistics
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import torch
@@ -97,7 +98,7 @@ def unsharded(args: argparse.Namespace) -> None:
         model = build(args.gpt2).to(getattr(torch, name))
         params = list(model.parameters())
         size = sum(p.numel() * p.element_size() for p in params)
-        t_sum, t_check = interleaved_medians([sum_pass(params), lambda: check_model_init(model)], args.repeat)
+        t_sum, t_check = interleaved_medians([sum_pass(params), partial(check_model_init, model)], args.repeat)
         print(f"{name:9} {t_sum * 1e3:8.1f}ms {t_check * 1e3:8.1f}ms {t_check / t_sum:6.2f}x   "
               f"({size / t_sum / 1e9:.1f} and {size / t_check / 1e9:.1f} GB/s)")
         del model, params
@@ -134,7 +135,7 @@ def sharded_worker(args: argparse.Namespace) -> None:
         size = sum(t.numel() * t.element_size() for t in local)
         report = check_model_init(model, raise_on_problem=False)
         assert report.ok, str(report)
-        t_sum, t_check = interleaved_medians([sum_pass(local), lambda: check_model_init(model)], args.repeat, dist.barrier)
+        t_sum, t_check = interleaved_medians([sum_pass(local), partial(check_model_init, model)], args.repeat, dist.barrier)
         rows = [None] * dist.get_world_size()
         dist.all_gather_object(rows, (rank, size, t_sum, t_check))
         if rank == 0:
