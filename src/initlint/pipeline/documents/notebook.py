@@ -240,7 +240,8 @@ def _program(cells: List[Dict[str, Any]], walker: _Walker) -> Program:
         src = cell.get("source", cell.get("input"))
         if not isinstance(src, _Source) or not all(isinstance(v, str) for _, _, v in src.parts):
             raise walker.problem(f"not a Jupyter notebook: the source of cell {number} is not text", walker.cell_offset(cell))
-        lines, origins = _cell_lines(src, number, json_lines)
+        text = _CellText(src, json_lines)
+        lines = text.lines
         if not any(line.strip() for line in lines):
             continue
         magic = cell_magic(lines)
@@ -248,21 +249,14 @@ def _program(cells: List[Dict[str, Any]], walker: _Walker) -> Program:
             continue
         code, width = dedent(lines)
         code = mask(code)
-        origins = [_shift(o, width) for o in origins]
         err = parse_error("".join(line + "\n" for line in code))
         if err is not None:
-            k = min(max(err.lineno or 1, 1), len(origins)) - 1
-            o = origins[k]
-            col = max((err.offset or 1) - 1, 0)
-            left_out.append(
-                (
-                    Origin(o.line, o.col_offset + col, o.cell, o.cell_line, (o.cell_col_offset or 0) + col),
-                    f"cell {number} does not parse on its own ({syntax_message(err)}): "
-                    "it was left out and the other cells were analysed",
-                )
-            )
+            k = min(max(err.lineno or 1, 1), len(lines)) - 1
+            col = min(width + max((err.offset or 1) - 1, 0), len(lines[k]))
+            reason = f"cell {number} does not parse on its own ({syntax_message(err)}): it was left out and the other cells were analysed"
+            left_out.append((text.origin(number, k, col), reason))
             continue
-        chunks.append((code, origins))
+        chunks.append((code, [text.origin(number, k, width if lines[k].strip() else 0) for k in range(len(lines))]))
 
     def render(kept: List[Tuple[List[str], List[Origin]]]) -> Tuple[List[str], List[Origin]]:
         return [line for code, _ in kept for line in code], [o for _, origins in kept for o in origins]
@@ -277,38 +271,36 @@ def _program(cells: List[Dict[str, Any]], walker: _Walker) -> Program:
     return Program("".join(line + "\n" for line in code), origins, left_out, "notebook", blocks=len(kept))
 
 
-def _shift(o: Origin, width: int) -> Origin:
-    if not width:
-        return o
-    return Origin(o.line, o.col_offset + width, o.cell, o.cell_line, (o.cell_col_offset or 0) + width)
+class _CellText:
+    """A code cell's source: its lines, and where in the JSON text each character sits."""
 
+    def __init__(self, src: _Source, json_lines: _Lines):
+        self.src, self.json_lines = src, json_lines
+        joined = "".join(v for _, _, v in src.parts)
+        self.part_starts: List[int] = []
+        total = 0
+        for _, _, value in src.parts:
+            self.part_starts.append(total)
+            total += len(value)
+        self.lines: List[str] = []
+        self.starts: List[int] = []  # offset in the joined source of each line's start
+        start = 0
+        for m in _NEWLINE.finditer(joined):
+            self.lines.append(joined[start : m.start()])
+            self.starts.append(start)
+            start = m.end()
+        if start < len(joined):  # the newline that ends the last line ends the cell
+            self.lines.append(joined[start:])
+            self.starts.append(start)
 
-def _cell_lines(src: _Source, number: int, json_lines: _Lines) -> Tuple[List[str], List[Origin]]:
-    """A code cell's lines, each with its origin in the JSON text (the line its text starts
-    on, the column of its first character)."""
-    joined = "".join(v for _, _, v in src.parts)
-    if not joined:
-        return [], []
-    part_starts: List[int] = []
-    total = 0
-    for _, _, value in src.parts:
-        part_starts.append(total)
-        total += len(value)
-    lines: List[str] = []
-    origins: List[Origin] = []
-    start = 0
-    for m in list(_NEWLINE.finditer(joined)) + [None]:
-        end = m.start() if m is not None else len(joined)
-        if m is None and start == len(joined):
-            break  # the newline of the last line ends the cell: no empty line after it
-        k = bisect.bisect_right(part_starts, start) - 1
-        quote, close, value = src.parts[k]
-        raw = _raw_offset(json_lines.text, quote + 1, close - 1, start - part_starts[k])
-        line, col = json_lines.place(raw)
-        lines.append(joined[start:end])
-        origins.append(Origin(line, col, number, len(lines), 0))
-        start = m.end() if m is not None else len(joined)
-    return lines, origins
+    def origin(self, cell: int, k: int, col: int) -> Origin:
+        """The origin of line ``k`` (0-based) whose program column 0 is cell column ``col``."""
+        offset = self.starts[k] + col
+        part = max(bisect.bisect_right(self.part_starts, offset) - 1, 0)
+        quote, close, _ = self.src.parts[part]
+        raw = _raw_offset(self.json_lines.text, quote + 1, close - 1, offset - self.part_starts[part])
+        line, json_col = self.json_lines.place(raw)
+        return Origin(line, json_col, cell, k + 1, col)
 
 
 def _raw_offset(text: str, begin: int, end: int, index: int) -> int:
