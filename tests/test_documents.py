@@ -388,6 +388,33 @@ def test_sessions_lose_prompts_and_output():
     assert program.blocks == 5
 
 
+def test_prompts_on_every_line_of_a_definition_make_one_block():
+    """doctest wants `...` on continuation lines; PyTorch's docstrings (like many, for
+    xdoctest) put `>>>` on every line. A run of examples that only parses whole is one block."""
+    program = md(
+        """\
+        ```pycon
+        >>> @torch.no_grad()
+        >>> def init_weights(m):
+        >>>     if type(m) == nn.Linear:
+        >>>         m.weight.fill_(1.0)
+        >>> net = nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 2))
+        >>> net.apply(init_weights)
+        Sequential(...)
+        >>> y = (
+        >>> z = 1
+        ```
+        """
+    )
+    assert code_lines(program) == {
+        2: "@torch.no_grad()", 3: "def init_weights(m):", 4: "    if type(m) == nn.Linear:",
+        5: "        m.weight.fill_(1.0)", 6: "net = nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 2))",
+        7: "net.apply(init_weights)", 10: "z = 1",
+    }
+    assert [o.line for o, _ in program.left_out] == [9]
+    assert program.blocks == 2
+
+
 def test_ipython_sessions_lose_their_prompts():
     program = md(
         """\

@@ -13,7 +13,7 @@ import re
 from typing import List, Sequence, Tuple
 
 from initlint.pipeline.documents.magics import mask
-from initlint.pipeline.documents.program import Block, CodeLine
+from initlint.pipeline.documents.program import Block, CodeLine, parse_error
 
 _DOCTEST_PS1 = re.compile(r"[ \t]*>>>(?: |$)")
 _DOCTEST_PS2 = re.compile(r"[ \t]*\.\.\.(?: |$)")
@@ -42,27 +42,46 @@ def ipython_examples(lines: Sequence[Tuple[int, str]]) -> List[Block]:
 
 def _examples(lines, ps1, ps2, what: str, ipython: bool) -> List[Block]:
     blocks: List[Block] = []
-    current: List[CodeLine] = []
-    for number, text in lines:
-        m = ps1.match(text)
-        if m is None and current:
-            m = ps2.match(text)
-        if m is None:  # output, or prose between examples
-            if current:
-                blocks.append(_block(current, what, ipython))
-                current = []
-            continue
-        if ps1.match(text) is not None and current:
-            blocks.append(_block(current, what, ipython))
-            current = []
-        current.append(CodeLine(number, text[m.end() :], m.end()))
-    if current:
-        blocks.append(_block(current, what, ipython))
+    for run in _runs(lines, ps1, ps2):
+        if ipython:
+            for example in run:
+                for line, code in zip(example, mask([c.code for c in example])):
+                    line.code = code
+        blocks.extend(_run_blocks(run, what))
     return blocks
 
 
-def _block(lines: List[CodeLine], what: str, ipython: bool) -> Block:
-    if ipython:
-        for line, code in zip(lines, mask([c.code for c in lines])):
-            line.code = code
-    return Block(lines, what)
+def _runs(lines, ps1, ps2) -> List[List[List[CodeLine]]]:
+    """Runs of examples with no output between them; an example is a prompt line and its
+    continuation lines."""
+    runs: List[List[List[CodeLine]]] = []
+    run: List[List[CodeLine]] = []
+    for number, text in lines:
+        first = ps1.match(text)
+        m = first or (ps2.match(text) if run else None)
+        if m is None:  # output, or prose between examples
+            if run:
+                runs.append(run)
+                run = []
+            continue
+        if first is not None:
+            run.append([])
+        run[-1].append(CodeLine(number, text[m.end() :], m.end()))
+    if run:
+        runs.append(run)
+    return runs
+
+
+def _run_blocks(run: List[List[CodeLine]], what: str) -> List[Block]:
+    """doctest's reading: each example alone. Many projects (PyTorch among them) write
+    ``>>>`` on every line of a ``def`` or of a call split over lines, as xdoctest allows: when
+    some example of a run does not parse alone but the whole run does, the run is one block."""
+    if len(run) > 1 and any(parse_error(_text(example)) for example in run):
+        whole = [line for example in run for line in example]
+        if parse_error(_text(whole)) is None:
+            return [Block(whole, what)]
+    return [Block(example, what) for example in run]
+
+
+def _text(lines: List[CodeLine]) -> str:
+    return "".join(c.code + "\n" for c in lines)
