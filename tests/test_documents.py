@@ -14,7 +14,7 @@ from expectations import CASES, expected_in_text
 from initlint.pipeline.config import Config
 from initlint.pipeline.documents import Origin, Program, docstring_examples, document_kind, read_document
 from initlint.pipeline.documents.magics import mask
-from initlint.pipeline.documents.program import Block, CodeLine, _combine
+from initlint.pipeline.documents.program import Block, CodeLine, combine, parse_error
 from initlint.pipeline.engine import check_source
 from initlint.pipeline.sources import SourceProblem
 
@@ -292,6 +292,7 @@ def test_mangled_notebooks_raise_nothing_but_source_problems(seed):
             assert p.code in ("INI900", "INI901") and p.line >= 1 and p.col >= 0
             continue
         assert len(program.origins) == program.text.count("\n")
+        assert parse_error(program.text) is None
 
 
 # -- Markdown ----------------------------------------------------------------------------------
@@ -510,7 +511,7 @@ def test_blocks_that_parse_alone_but_not_together_keep_the_first():
         names = [b.lines[0].code[0] for b in kept]
         return (["x = ("] if "a" in names and "b" in names else ["x = 1"]), []
 
-    kept = _combine(blocks, render, lambda block, err: rejected.append(block.lines[0].code))
+    kept = combine(blocks, render, lambda block, err: rejected.append(block.lines[0].code))
     assert [b.lines[0].code for b in kept] == ["a = 1", "c = 3"] and rejected == ["b = 2"]
 
 
@@ -668,6 +669,33 @@ def test_rst_ipython_directive():
         """
     )
     assert code_lines(program) == {3: "import torch", 6: "x = 1", 11: "pass", 12: "y = 2"}
+
+
+# -- any text -----------------------------------------------------------------------------------
+
+_PIECES = [
+    "```python", "```", "~~~py", "   ```py", "````", "```pycon", "```ipython", ">>> x = (", ">>> )", "... y = 1",
+    "...", ".. code-block:: python", ".. code::", "   :caption: x", "Text::", "::", ".. highlight:: python",
+    ".. ipython::", "   @suppress", "..", "   import os", "\t>>> z = 2", "In [1]: %time x", "   ...: w", "%%bash",
+    "!ls", "'''", '"""', "x = 1", "", "", "  - item", "> quote", "\\", "def f():", "    return 1", "\x0c", "é = 1",
+    "\u2028", "nn.init.zeros_(m.weight)",
+]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_any_text_reads_into_a_program_that_parses(seed):
+    """Markdown, reST and docstrings never fail on text: whatever the mix of fences,
+    directives and prompts, the program is aligned with the document and parses."""
+    rng = random.Random(seed)
+    for _ in range(300):
+        text = "\n".join(rng.choice(_PIECES) for _ in range(rng.randint(0, 30)))
+        docstring = "r'''\n" + text.replace("'''", "") + "\n'''\n"
+        for program in (md(text), rst(text), docstring_examples(docstring, "d.py")):
+            if program is None:
+                continue
+            assert len(program.origins) == program.text.count("\n")
+            assert all(o.line == n for n, o in enumerate(program.origins, start=1))
+            assert parse_error(program.text) is None
 
 
 # -- doctests in docstrings ----------------------------------------------------------------------

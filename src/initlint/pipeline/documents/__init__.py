@@ -17,7 +17,6 @@ from initlint.pipeline.documents.markdown import read_markdown
 from initlint.pipeline.documents.notebook import read_notebook
 from initlint.pipeline.documents.program import Origin, Program, document_text
 from initlint.pipeline.documents.rst import read_rst
-from initlint.pipeline.sources import SourceProblem
 
 __all__ = ["Origin", "Program", "document_kind", "read_document", "docstring_examples", "KINDS"]
 
@@ -42,7 +41,7 @@ def document_kind(path: str) -> Optional[str]:
 
 
 def read_document(path: str, data: bytes) -> Program:
-    """The program a document holds. Raises :class:`SourceProblem` (INI900, with a line where
+    """The program a document holds. Raises :class:`~initlint.pipeline.sources.SourceProblem` (INI900, with a line where
     one exists) for a document that cannot be read: undecodable text, malformed notebook JSON,
     an nbformat it cannot read. A path of no known kind is an error of the caller."""
     kind = document_kind(path)

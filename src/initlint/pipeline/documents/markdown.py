@@ -15,7 +15,7 @@ An untagged fence, any other language, and indented (4-space) code blocks are no
 docs put shell, YAML and output there. Fences are recognised at any indentation, so a
 fence inside a list item counts; its content loses the indentation it shares (the column
 offset says how much). A fence that is never closed runs to the end of the document, as in
-CommonMark.
+CommonMark. Fences inside block quotes (``> ```python``) are not read.
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from initlint.pipeline.documents.magics import BODY_IS_PYTHON, cell_magic, mask
-from initlint.pipeline.documents.program import Origin, Program, _combine, dedent, parse_error, syntax_message
+from initlint.pipeline.documents.program import Origin, Program, combine, dedent, parse_error, syntax_message
 from initlint.pipeline.sources import SourceProblem
 
 READABLE = (3, 4)
@@ -265,7 +265,7 @@ def _program(cells: List[Dict[str, Any]], walker: _Walker) -> Program:
         o = chunk[1][0]
         left_out.append((o, f"cell {o.cell} does not parse together with the cells before it ({syntax_message(err)}); not analysed"))
 
-    kept = _combine(chunks, render, reject)
+    kept = combine(chunks, render, reject)
     code, origins = render(kept)
     left_out.sort(key=lambda item: (item[0].cell or 0, item[0].cell_line or 0))
     return Program("".join(line + "\n" for line in code), origins, left_out, "notebook", blocks=len(kept))

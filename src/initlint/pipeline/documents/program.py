@@ -13,6 +13,7 @@ came from.
 from __future__ import annotations
 
 import ast
+import os
 import re
 import warnings
 from dataclasses import dataclass, field
@@ -124,24 +125,8 @@ class Block:
 def dedent(lines: Sequence[str]) -> Tuple[List[str], int]:
     """Remove the indentation every non-blank line shares (as IPython does for a cell, and a
     reader must for a fence inside a list item); returns the lines and the width removed."""
-    width: Optional[int] = None
-    prefix = ""
-    for text in lines:
-        if not text.strip():
-            continue
-        indent = text[: len(text) - len(text.lstrip(" \t"))]
-        if width is None:
-            prefix, width = indent, len(indent)
-        else:
-            common = 0
-            for a, b in zip(prefix, indent):
-                if a != b:
-                    break
-                common += 1
-            prefix = prefix[:common]
-            width = common
-        if not width:
-            return list(lines), 0
+    indents = [text[: len(text) - len(text.lstrip(" \t"))] for text in lines if text.strip()]
+    width = len(os.path.commonprefix(indents)) if indents else 0
     if not width:
         return list(lines), 0
     return [text[width:] if text.strip() else "" for text in lines], width
@@ -160,7 +145,7 @@ class AlignedProgram:
     def add(self, block: Block) -> None:
         """Keep ``block`` if it parses on its own (blank lines between its lines are
         allowed: a session's output lines are dropped); otherwise note it as left out."""
-        lines = [c for c in block.lines]
+        lines = block.lines
         if not lines or not any(c.code.strip() for c in lines):
             return
         first = lines[0].line
@@ -180,7 +165,8 @@ class AlignedProgram:
         self.left_out.append((Origin(line, col), f"{block.what} {why} ({syntax_message(err, first - 1)}); not analysed"))
 
     def build(self) -> Program:
-        kept = _combine(self.blocks, self._render, lambda b, err: self._leave_out(b, err, 1, "does not parse together with the blocks before it"))
+        together = "does not parse together with the blocks before it"
+        kept = combine(self.blocks, self._render, lambda block, err: self._leave_out(block, err, 1, together))
         code, offsets = self._render(kept)
         origins = [Origin(i + 1, offsets[i]) for i in range(len(code))]
         self.left_out.sort(key=lambda item: item[0].line)
@@ -196,7 +182,7 @@ class AlignedProgram:
         return code, offsets
 
 
-def _combine(blocks, render, reject) -> list:
+def combine(blocks, render, reject) -> list:
     """Blocks that each parse alone nearly always parse together; where they do not (a rare
     ``from __future__`` or a dangling decorator is not enough, but Python's grammar has
     corners), keep them in order and drop each block that breaks what came before."""

@@ -4,7 +4,9 @@ The code is what follows the prompts; every other line is the session's output a
 dropped (it stays a blank line of the program). One example (a prompt line and its
 continuation lines) is one block: an example that does not parse is left out alone, as
 doctest would fail it alone. The rules are doctest's own: a prompt is followed by a space or
-ends the line (``>>>x`` is output), and continuation lines may have any indentation.
+ends the line (``>>>x`` is output), and continuation lines may have any indentation. One
+exception, xdoctest's: a run of examples with no output between them that parses only as a
+whole (``>>>`` on every line of a ``def``) is one block.
 """
 
 from __future__ import annotations
