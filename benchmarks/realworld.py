@@ -269,6 +269,9 @@ def summarise(label: str, runs: list[SourceRun], verdicts: dict) -> list[Site]:
           f"deliberate sites shown as idioms with a reason {pct(idiom_shown, strict['deliberate'])}")
     print(f"bugs reported in default mode: {pct(default['bug'], strict['bug'])} of the bug sites seen"
           f" (the rest are shown as idioms in --strict only)")
+    diagnostics = [(r.spec, f) for r in runs for f in r.findings["default"] if f["code"] in DIAGNOSTICS]
+    for spec, f in diagnostics:
+        print(f"diagnostic (not judged): {spec} {f['path']}:{f['line']} {f['code']} {f['message'][:100]}")
     if lost:
         print(f"bug sites not reported in default mode (idioms in --strict, or no longer found): {len(lost)}")
         for k in lost:
