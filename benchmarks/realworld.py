@@ -128,6 +128,7 @@ def fetch(spec: str, dest: Path) -> Path:
     out = dest / spec.split("==")[0]
     if out.is_dir():  # unpacked by an earlier run (--downloads)
         return out
+    dest.mkdir(parents=True, exist_ok=True)
     dl = Path(tempfile.mkdtemp(prefix="dl-", dir=dest))
     try:
         subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", str(dl), spec],
