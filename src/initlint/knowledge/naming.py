@@ -24,6 +24,7 @@ NORM = "norm parameter"
 SCALAR = "scalar"
 GRAD = "gradient"
 SLICE = "slice"
+BUFFER = "buffer"  # registered with register_buffer: never trained
 UNKNOWN = "unknown"
 
 _BIAS_NAME = re.compile(r"^(b|bias|biases|.*_bias|.*_biases|bias_.*)$", re.I)
@@ -188,6 +189,14 @@ def target_reason(names: Iterable[str], extra: Iterable[str] = ()) -> Optional[s
             if t in extra_set:
                 return f"`{name}` is listed in intent-names"
     return None
+
+
+#: Paths of test code: a constant there is a fixture a test computes its expectation from.
+TEST_PATH = re.compile(r"(^|[/\\])(tests?|testing)[/\\]|(^|[/\\])(test_[^/\\]*|[^/\\]*_test|conftest)\.py$")
+
+
+def is_test_path(path: str) -> bool:
+    return bool(TEST_PATH.search(path))
 
 
 #: How many lines above an init a comment may say that its zero is meant.

@@ -157,6 +157,7 @@ ACTIVATION_NAMES: dict[str, str] = {
     "torch.nn.Hardsigmoid": "hardsigmoid", "torch.nn.Softplus": "softplus",
     "torch.nn.functional.softplus": "softplus", "torch.nn.Identity": "identity",
     "torch.nn.Softmax": "softmax", "torch.nn.functional.softmax": "softmax", "torch.softmax": "softmax",
+    "torch.exp": "exponential", "torch.special.expit": "sigmoid",
 }
 #: Activations whose φ'(0) depends on an argument: (where the argument is, its default, the
 #: bound that makes the activation flat at 0, the activation then, the activation otherwise).

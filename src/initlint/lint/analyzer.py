@@ -38,7 +38,7 @@ def analyze(source: "str | Reduced", path: str, settings: Settings) -> "list[Fin
     wrappers = {w: c for w, c in settings.init_wrappers if knowledge.init_function(c) is None}
     resolver = Resolver(wrappers, functions)
     found = frameworks.events(facts, resolver)
-    judge = Judge(facts, resolver, found, tuple(settings.intent_names))
+    judge = Judge(facts, resolver, found, tuple(settings.intent_names), path)
     verdicts = []
     seen: set[int] = set()
     for ev in found:

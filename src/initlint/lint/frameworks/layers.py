@@ -27,7 +27,7 @@ from initlint.lint.model.literals import (
     fmt, get_arg, is_false, is_none, names_in, number, short, source_of, string_value,
 )
 from initlint.lint.model.resolve import Resolver
-from initlint.lint.model.scopes import Scope, dotted_name, lookup
+from initlint.lint.model.scopes import Scope, dotted_name, last_name, lookup
 
 _MAX_DEPTH = 6  # variable → variable → ... when resolving a value
 
@@ -215,6 +215,9 @@ class LayerProducer:
         v = self.numeric(arg, scope)
         if v is not None:
             return Value(v == 0, fmt(v), api, v)
+        if isinstance(arg, (cst.List, cst.Tuple, cst.Set, cst.Dict, cst.ListComp)) or \
+                (isinstance(arg, cst.Call) and last_name(arg.func) not in ("float", "int")):
+            return None  # an array (``np.eye(n)``, ``[[2, 1], [1, 1]]``): not one repeated value
         if isinstance(arg, cst.Name) and arg.value in ("True", "False", "None"):
             return None
         return Value(False, f"`{short(source_of(arg), 30)}`", api)

@@ -64,6 +64,7 @@ class Context:
     every_loop: Optional[Loop] = None
     every_params: bool = False  # the loop reaches every parameter, not every module
     applied_lambda: Optional[cst.Lambda] = None  # model.apply(lambda m: ...)
+    applied_function: Optional[str] = None  # the callback's name, when `.apply(fn)` reaches every module
 
     def guard_kinds(self) -> set:
         return {g.kind for g in self.guards}
@@ -145,6 +146,7 @@ def _find_every(ev: InitEvent, ctx: Context, facts: ModuleFacts) -> None:
         return
     if fn.name in facts.applied:
         ctx.every = f"every module that `.apply({fn.name})` visits"
+        ctx.applied_function = fn.name
     elif fn.name in T.PER_MODULE_CALLBACK_NAMES:
         ctx.every = f"every module `{fn.name}` is applied to"
     elif any(g.kind in (FAMILY, NORM) for g in ctx.guards):

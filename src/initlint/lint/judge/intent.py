@@ -23,7 +23,9 @@ from initlint.lint.frameworks.base import InitEvent, LayerRef
 from initlint.lint.judge import context as C
 from initlint.lint.judge.roles import class_names
 from initlint.lint.model.flow import Flow
-from initlint.lint.model.literals import get_arg, names_in, short, source_of
+import libcst as cst
+
+from initlint.lint.model.literals import get_arg, names_in, number, short, source_of
 
 if TYPE_CHECKING:
     from initlint.lint.judge.judge import Judge
@@ -47,12 +49,19 @@ class Evidence:
 # -- structure -------------------------------------------------------------------------------
 
 
+def _identity_use(flow: Flow) -> bool:
+    """``1 + y``, or ``exp(y)`` multiplying: a zero output leaves the signal as it is."""
+    return flow.use.kind == "one_plus" or (flow.use.kind == "mul" and any(a.phi0 == 1 for a in flow.acts))
+
+
 def _modulation(j: "Judge", e: Evidence) -> Optional[str]:
     for flow in e.flows:
-        if flow.use.kind == "split" and any(t in MODULATION_TOKENS for n in flow.use.names for t in tokens(n)):
-            return (f"its output is split into `{', '.join(flow.use.names)}`: an adaLN-Zero / FiLM modulation "
-                    f"that starts as the identity")
-        if flow.use.kind == "one_plus":
+        if flow.use.kind == "split":
+            if any(t in MODULATION_TOKENS for n in flow.use.names for t in tokens(n)) or \
+                    any(_identity_use(chunk) for chunk in flow.use.chunks):
+                return (f"its output is split into `{', '.join(flow.use.names)}`, consumed as the identity at zero: "
+                        f"an adaLN-Zero / FiLM / coupling modulation that starts as the identity")
+        if _identity_use(flow):
             return f"its output enters as `{short(flow.use.text, 40)}`: a modulation that starts as the identity"
     return None
 
@@ -67,11 +76,17 @@ def _residual(j: "Judge", e: Evidence) -> Optional[str]:
 
 
 def _gate(j: "Judge", e: Evidence) -> Optional[str]:
+    """A product through a gate activation starts at φ(0) (a sigmoid gate half open), or at the
+    chosen bias. A raw zero output multiplying the signal starts it at 0: not a gate, a bug
+    (FiLM's ``x * gamma + beta`` with gamma zero)."""
     for flow in e.flows:
         if flow.use.kind == "mul":
             gate = next((a for a in flow.acts if a.name in _GATES), None)
-            how = f" through {gate.describe()}" if gate is not None else ""
-            return f"its output multiplies{how} in `{short(flow.use.text, 40)}`: a gate that starts closed or even"
+            if gate is not None:
+                return f"its output multiplies through {gate.describe()} in `{short(flow.use.text, 40)}`: a gate"
+            if e.bias == BiasState.POSITIVE:
+                return (f"its output multiplies in `{short(flow.use.text, 40)}` and its bias is a chosen positive "
+                        f"constant: a scale that starts at that constant")
     return None
 
 
@@ -97,6 +112,16 @@ def _chosen_bias(j: "Judge", e: Evidence) -> Optional[str]:
     return None
 
 
+def _single_unit(j: "Judge", e: Evidence) -> Optional[str]:
+    """``nn.Linear(d, 1)``, ``Embedding(n, 1)``: one output unit has no twin to be symmetric with."""
+    layer = e.layer
+    if layer is None or layer.spec is None or layer.spec.width is None or not isinstance(layer.ctor, cst.Call):
+        return None
+    if number(get_arg(layer.ctor, layer.spec.width)) == 1:
+        return "it has a single output unit: nothing to be symmetric with"
+    return None
+
+
 def _last_index(j: "Judge", e: Evidence) -> Optional[str]:
     """``seq[-1]``: the last element of a branch, wherever the container is built."""
     owner = j.owner_of(e.ev)
@@ -106,7 +131,8 @@ def _last_index(j: "Judge", e: Evidence) -> Optional[str]:
 
 
 #: Signals read from what the code does with the layer's output.
-STRUCTURE: tuple[Callable, ...] = (_modulation, _residual, _gate, _last_layer, _last_index, _chosen_bias)
+STRUCTURE: tuple[Callable, ...] = (_single_unit, _modulation, _residual, _gate, _last_layer, _last_index,
+                                   _chosen_bias)
 
 # -- names -------------------------------------------------------------------------------------
 
@@ -185,10 +211,22 @@ def _width(j: "Judge", e: Evidence) -> Optional[str]:
 NAMES: tuple[Callable, ...] = (_output_kernel, _scopes, _target_names, _width)
 
 
+def _veto(e: Evidence) -> str:
+    """What the structure shows against any name: the output feeds another layer (a hidden
+    layer), or multiplies the signal as it is (the product starts at zero)."""
+    for flow in e.flows:
+        if flow.next_layer is not None:
+            return f"its output feeds {flow.use.text or f'`{flow.next_layer.text()}`'}: a hidden layer"
+    for flow in e.flows:
+        if flow.use.kind == "mul" and e.ev.zero and flow.use.partner_is_data():
+            return f"its output multiplies the signal as it is (`{short(flow.use.text, 40)}`): the product starts at zero"
+    return ""
+
+
 def reason(j: "Judge", e: Evidence) -> tuple[Optional[str], str]:
-    """(why the constant is deliberate, or None; the layer it feeds when it is a hidden layer,
-    which no name excuses). A switch in the code itself (``zeros if self.head_zeroinit
-    else ...``) says it first."""
+    """(why the constant is deliberate, or None; what the structure shows against every name,
+    or ""). A switch in the code itself (``zeros if self.head_zeroinit else ...``) says it
+    first."""
     guard = _value_guard(j, e)
     if guard:
         return guard, ""
@@ -196,9 +234,9 @@ def reason(j: "Judge", e: Evidence) -> tuple[Optional[str], str]:
         found = signal(j, e)
         if found:
             return found, ""
-    hidden = next((f for f in e.flows if f.next_layer is not None), None)
-    if hidden is not None:
-        return None, hidden.use.text or f"`{hidden.next_layer.text()}`"
+    veto = _veto(e)
+    if veto:
+        return None, veto
     for signal in NAMES:
         found = signal(j, e)
         if found:

@@ -16,7 +16,9 @@ import libcst as cst
 
 from initlint import knowledge
 from initlint.knowledge.base import ArgSpec, BiasState
-from initlint.knowledge.naming import BIAS, GRAD, NORM, SCALAR, SLICE, UNKNOWN, WEIGHT, is_norm_owner_name
+from initlint.knowledge.naming import (
+    BIAS, BUFFER, GRAD, NORM, SCALAR, SLICE, UNKNOWN, WEIGHT, is_norm_owner_name, is_test_path,
+)
 from initlint.lint.frameworks.base import InitEvent, LayerRef
 from initlint.lint.judge import context as C
 from initlint.lint.judge import dead, intent
@@ -41,8 +43,10 @@ class Verdict:
 
 
 class Judge:
-    def __init__(self, facts: ModuleFacts, resolver: Resolver, events: list[InitEvent], intent_names: tuple = ()):
+    def __init__(self, facts: ModuleFacts, resolver: Resolver, events: list[InitEvent], intent_names: tuple = (),
+                 path: str = ""):
         self.facts = facts
+        self.fixture = is_test_path(path)  # a test file: its constants are fixtures
         self.resolver = resolver
         self.events = events
         self.intent_names = intent_names
@@ -64,15 +68,39 @@ class Judge:
 
     # -- entry point ---------------------------------------------------------------------
     def judge(self, ev: InitEvent) -> Optional[Verdict]:
+        verdict = self._judge(ev)
+        if verdict is not None and self.fixture and verdict.idiom is None:
+            # a test builds its model to compute an expected output, not to train it
+            return Verdict(verdict.node, verdict.code, verdict.message, "in a test file: a fixture, not a training init")
+        return verdict
+
+    def _judge(self, ev: InitEvent) -> Optional[Verdict]:
         if ev.summarized or self.superseded(ev) or self._partly_overwritten(ev):
             return None
         ctx = C.context_for(ev, self.facts, self.resolver)
         role = roles.role(self, ev, ctx)
+        one = self._applied_to_one_layer(ctx)
+        if one is not None:  # net[2].apply(init_fn): one layer, not every module
+            return self._single_layer(ev, ctx, (), layer=one) if role == WEIGHT else None
         if ctx.every is not None:
             return self._every_layer(ev, ctx, role)
         if role != WEIGHT:
             return None
         return self._single_layer(ev, ctx, extra_names=())
+
+    def _applied_to_one_layer(self, ctx: C.Context) -> Optional[LayerRef]:
+        """The layer ``.apply(fn)`` is called on, when every call hands ``fn`` one weight layer
+        (``net[2].apply(init_42)``) rather than a model or a container."""
+        if ctx.applied_function is None:
+            return None
+        found = None
+        for receiver, scope in self.facts.applied.get(ctx.applied_function, ()):
+            path = path_of(receiver) if receiver is not None else None
+            layer = self.reader.layer_at(path, scope) if path is not None else None
+            if layer is None or not isinstance(layer.ctor, cst.Call) or layer.spec is None:
+                return None
+            found = layer
+        return found
 
     # -- a single layer ------------------------------------------------------------------
     def _single_layer(self, ev: InitEvent, ctx: C.Context, extra_names: tuple,
@@ -83,19 +111,19 @@ class Judge:
         reason = dead.single(self, ev, layer, flows, bias)
         if reason is not None:
             return Verdict(ev.report_node, "INI004", reason)
-        idiom, hidden_by = intent.reason(self, intent.Evidence(ev, ctx, layer, flows, bias, extra_names))
-        if idiom is None and not hidden_by and not ev.zero and "init" in ev.value_text:
+        idiom, structure = intent.reason(self, intent.Evidence(ev, ctx, layer, flows, bias, extra_names))
+        if idiom is None and not structure and not ev.zero and "init" in ev.value_text:
             idiom = f"the value {ev.value_text} is a configured init value"
         if ev.zero:
-            return Verdict(ev.report_node, "INI001", M.zero_weight(ev.label(), ev.api, hidden_by), idiom,
-                           names_count=not hidden_by)
+            return Verdict(ev.report_node, "INI001", M.zero_weight(ev.label(), ev.api, structure), idiom,
+                           names_count=not structure)
         return Verdict(ev.report_node, "INI002", M.constant_weight(ev.label(), ev.value_text, ev.api), idiom,
-                       names_count=not hidden_by)
+                       names_count=not structure)
 
     # -- every layer ---------------------------------------------------------------------
     def _every_layer(self, ev: InitEvent, ctx: C.Context, role: str) -> Optional[Verdict]:
         kinds = ctx.guard_kinds()
-        if kinds & {C.BIAS, C.NONWEIGHTS, C.CUSTOM_NORM} or role in (BIAS, SCALAR, SLICE, GRAD):
+        if kinds & {C.BIAS, C.NONWEIGHTS, C.CUSTOM_NORM} or role in (BIAS, SCALAR, SLICE, GRAD, BUFFER):
             return None
         if role == UNKNOWN and not ctx.every_params:
             return None

@@ -20,11 +20,12 @@ def bias_words(bias: BiasState) -> str:
     return _BIAS_WORDS.get(bias, "its bias")
 
 
-def zero_weight(label: str, api: str, hidden_by: str = "") -> str:
-    if hidden_by:
-        return (f"{label} is initialised to zeros by {api}, and its output feeds {hidden_by}: a hidden layer, "
-                f"whatever its name, whose units start identical and only random neighbours can tell them apart; "
-                f"initialise it randomly, or add `# noqa: INI001` if the zero is deliberate")
+def zero_weight(label: str, api: str, structure: str = "") -> str:
+    """``structure``: what the code does with the output that no name can excuse."""
+    if structure:
+        return (f"{label} is initialised to zeros by {api}, and {structure}, whatever its name: its units start "
+                f"identical and only random neighbours can tell them apart; initialise it randomly, or add "
+                f"`# noqa: INI001` if the zero is deliberate")
     return (f"{label} is initialised to zeros by {api}: every unit of this layer starts identical and only random "
             f"neighbours can tell them apart; if the zero is deliberate, say so (a zero_init_* helper or guard, a "
             f"head or adapter name, a `# zero init` comment) or add `# noqa: INI001`")

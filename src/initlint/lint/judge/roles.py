@@ -10,7 +10,7 @@ import libcst as cst
 
 from initlint.knowledge import torch as T
 from initlint.knowledge.naming import (
-    BIAS, GRAD, NORM, SCALAR, SLICE, UNKNOWN, WEIGHT, is_norm_class_name, is_norm_owner_name, name_role, target_reason,
+    BIAS, BUFFER, GRAD, NORM, SCALAR, SLICE, UNKNOWN, WEIGHT, is_norm_class_name, is_norm_owner_name, name_role, target_reason,
 )
 from initlint.lint.frameworks.base import InitEvent
 from initlint.lint.judge import context as C
@@ -44,6 +44,8 @@ def role(judge: "Judge", ev: InitEvent, ctx: C.Context) -> str:
         return UNKNOWN
     if found in (BIAS, SCALAR, SLICE, GRAD, NORM):
         return found
+    if target.root == "self" and target.parts and ctx.cls is not None and target.parts[0] in ctx.cls.buffers:
+        return BUFFER
     if target.root == "self" and len(target.parts) == 1 and ctx.cls is not None:
         own = _own_parameter_role(judge, target.parts[0], ctx)
         if own is not None:

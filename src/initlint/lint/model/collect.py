@@ -29,6 +29,8 @@ class ClassInfo:
     attrs: dict[str, tuple[cst.BaseExpression, Scope]] = field(default_factory=dict)
     methods: dict[str, cst.FunctionDef] = field(default_factory=dict)
     scope: Optional[Scope] = None
+    #: ``self.register_buffer("name", ...)``: tensors that are state, never trained
+    buffers: set[str] = field(default_factory=set)
 
     def attr(self, name: str) -> Optional[cst.BaseExpression]:
         """The value ``self.<name>`` was last assigned, or a class-body default."""
@@ -66,7 +68,8 @@ class ModuleFacts:
     data_assigns: list[tuple[cst.Assign, tuple, Scope]]
     classes: dict[int, ClassInfo]
     functions: dict[int, FunctionInfo]
-    applied: set[str]  # names of functions handed to .apply()/named_apply()
+    #: names of functions handed to .apply()/named_apply() -> (the module they are applied to, scope)
+    applied: dict[str, list]
     functions_by_name: dict[str, list[FunctionInfo]]
     ordinals: dict[int, tuple]
     counts: dict[str, int]
@@ -104,7 +107,7 @@ class Collector:
         self.functions: dict[int, FunctionInfo] = {}
         self.class_stack: list[ClassInfo] = []
         self.func_stack: list[FunctionInfo] = []
-        self.applied: set[str] = set()
+        self.applied: dict[str, list] = {}
         self.ordinals: dict[int, tuple] = {}  # id(node) -> (kind, n): the n-th Call/Assign in source order
         self._counts = {"Call": 0, "Assign": 0}
 
@@ -246,20 +249,25 @@ class Collector:
         self._counts["Call"] += 1
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value == "apply" and node.args:
-            self._record_applied(node.args[0].value)
+            self._record_applied(node.args[0].value, func.value)
         elif isinstance(func, cst.Name) and func.value == "named_apply" and node.args:
-            self._record_applied(node.args[0].value)
+            self._record_applied(node.args[0].value, node.args[1].value if len(node.args) > 1 else None)
+        if isinstance(func, cst.Attribute) and func.attr.value == "register_buffer" and node.args:
+            name = node.args[0].value
+            cls = self.scope.enclosing_class()
+            if cls is not None and isinstance(name, cst.SimpleString):
+                cls.buffers.add(name.evaluated_value)
         if _is_interesting_call(node):
             self.calls.append(CallSite(node, tuple(self.stack), self.scope))
 
-    def _record_applied(self, arg: cst.BaseExpression) -> None:
+    def _record_applied(self, arg: cst.BaseExpression, receiver: Optional[cst.BaseExpression]) -> None:
         if isinstance(arg, cst.Call) and arg.args:  # partial(fn, ...)
             name = dotted_name(arg.func) or ""
             if name.split(".")[-1] == "partial":
                 arg = arg.args[0].value
         name = dotted_name(arg)
         if name:
-            self.applied.add(name.split(".")[-1])
+            self.applied.setdefault(name.split(".")[-1], []).append((receiver, self.scope))
 
     def facts(self) -> ModuleFacts:
         by_name: dict[str, list[FunctionInfo]] = {}

@@ -21,7 +21,7 @@ from initlint.knowledge.activations import ACTIVATIONS, SQUARING_METHODS, Activa
 from initlint.knowledge.base import ArgSpec
 from initlint.lint.frameworks.base import LayerRef
 from initlint.lint.model.collect import CallSite, ClassInfo, ModuleFacts, children
-from initlint.lint.model.literals import get_arg, number, positional, short, source_of, string_value
+from initlint.lint.model.literals import get_arg, names_in, number, positional, short, source_of, string_value
 from initlint.lint.model.paths import Path
 from initlint.lint.model.resolve import Resolver
 from initlint.lint.model.scopes import Binding, Scope, last_name, lookup
@@ -39,7 +39,8 @@ VIEW_METHODS = frozenset({
 SPLIT_METHODS = frozenset({"chunk", "split", "unbind", "tensor_split"})
 #: Tensor methods that are activations (``y.relu()``, ``y.sigmoid()``).
 ACTIVATION_METHODS = {"relu": "relu", "relu_": "relu", "sigmoid": "sigmoid", "sigmoid_": "sigmoid",
-                      "tanh": "tanh", "tanh_": "tanh", "softmax": "softmax", "clamp_min": "relu"}
+                      "tanh": "tanh", "tanh_": "tanh", "softmax": "softmax", "clamp_min": "relu",
+                      "exp": "exponential", "exp_": "exponential"}
 
 
 @dataclass
@@ -52,6 +53,18 @@ class Use:
     partner: Optional[cst.BaseExpression] = None  # the other operand of add/sub/mul
     names: tuple = ()  # the chunk names of a split
     text: str = ""  # what it is, for messages
+    chunks: list = field(default_factory=list)  # where each chunk of a split goes (Flows)
+    scope: Optional[Scope] = None  # where the use is, to read the partner's names
+
+    def partner_is_data(self) -> bool:
+        """The other operand carries the forward's data (a parameter or local of the function),
+        not only constants and ``self`` attributes (a scale such as ``alpha / rank``)."""
+        if self.partner is None or self.scope is None:
+            return False
+        for name in names_in(self.partner, skip=frozenset({"self", "cls"})):
+            if name in self.scope.params or name in self.scope.values:
+                return True
+        return False
 
 
 @dataclass
@@ -411,7 +424,7 @@ class FlowReader:
                     flow.use = Use("layer", text=f"`{short(source_of(call.func), 30)}`")
                     return flow
                 elif kind == "split":
-                    flow.use = Use("split", names=_assigned_names(anc[:-2]))
+                    flow.use = self._split(anc[:-2], scope)
                     return flow
                 node, anc = call, anc[:-2]
                 continue
@@ -420,7 +433,7 @@ class FlowReader:
                 method = parent.attr.value
                 call = anc[-2]
                 if method in SPLIT_METHODS:
-                    flow.use = Use("split", names=_assigned_names(anc[:-2]))
+                    flow.use = self._split(anc[:-2], scope)
                     return flow
                 if method in ACTIVATION_METHODS:
                     flow.acts.append(ACTIVATIONS[ACTIVATION_METHODS[method]])
@@ -449,7 +462,7 @@ class FlowReader:
                     continue
                 kind = "add" if isinstance(op, cst.Add) else "sub" if isinstance(op, cst.Subtract) else \
                     "mul" if isinstance(op, (cst.Multiply, cst.MatrixMultiply)) else "other"
-                flow.use = Use(kind, partner=other, text=short(source_of(parent), 40))
+                flow.use = Use(kind, partner=other, text=short(source_of(parent), 40), scope=scope)
                 return flow
             if isinstance(parent, cst.Return):
                 fn = next((a for a in reversed(anc) if isinstance(a, (cst.FunctionDef, cst.Lambda))), None)
@@ -460,7 +473,7 @@ class FlowReader:
                 target = parent.targets[0].target if isinstance(parent, cst.Assign) and len(parent.targets) == 1 \
                     else getattr(parent, "target", None)
                 if isinstance(target, (cst.Tuple, cst.List)):
-                    flow.use = Use("split", names=_assigned_names(anc))
+                    flow.use = self._split(anc, scope)
                     return flow
                 if not isinstance(target, cst.Name):
                     flow.use = Use("other", text=short(source_of(target), 30) if target is not None else "")
@@ -474,6 +487,19 @@ class FlowReader:
             flow.use = Use("other", text=type(parent).__name__)
             return flow
         return flow
+
+    def _split(self, anc: tuple, scope: Scope, depth: int = 0) -> Use:
+        """``shift, scale = y.chunk(2)``: the names, and where each chunk goes next."""
+        names = _assigned_names(anc)
+        use = Use("split", names=names)
+        assign = next((a for a in reversed(anc) if isinstance(a, cst.Assign)), None)
+        if assign is None or depth:
+            return use
+        for name in names:
+            found = self._next_use(name, assign, anc + (assign,), scope)
+            if found is not None:
+                use.chunks.append(self.follow(found[0], found[1], scope))
+        return use
 
     def _callee(self, call: cst.Call, scope: Scope) -> Optional[tuple]:
         """What the function a value is handed to does with it."""
