@@ -171,6 +171,10 @@ CONDITIONAL_ACTIVATIONS: dict[str, tuple] = {
 #: Squared ReLU has no torch.nn class; these are the names real code gives it (short names).
 SQUARED_RELU_NAMES = frozenset({"SquaredReLU", "ReLUSquared", "ReluSquared", "SquaredRelu", "relu2", "ReLU2"})
 
+#: Methods that return the module they are called on (``nn.Sequential(...).to(device)``).
+SAME_MODULE_METHODS = frozenset({"to", "cuda", "cpu", "float", "double", "half", "bfloat16", "train", "eval",
+                                 "requires_grad_", "type", "share_memory", "to_empty"})
+
 #: Methods that say how a module is wired: ``forward`` and what it calls on ``self``.
 FORWARD_METHODS = frozenset({"forward", "_forward", "forward_features", "__call__"})
 #: Methods that say what a module's layers are.

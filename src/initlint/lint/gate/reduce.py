@@ -133,6 +133,7 @@ class _Reducer:
         self.kept = 0  # statements kept for any reason
         self.helpers: set[str] = set()
         self.reportable: set[str] = set()  # functions/methods holding a statement that may report
+        self.instantiated: set[str] = set()  # names called at module level (``model = MLP()``)
         self.first_blanked: dict[int, int] = {}  # class's first line -> its first member blanked before parsing
         self.starts = line_starts(lines)
         self.count_hits(scanner)
@@ -304,11 +305,12 @@ class _Reducer:
 
     def _class(self, node: ast.ClassDef, first: int) -> bool:
         last = node.end_lineno or node.lineno
-        if not self.matches(first, last):
+        built_here = node.name in self.instantiated and node.col_offset == 0
+        if not self.matches(first, last) and not built_here:
             self._drop(node, first)
             return False
         before, kept_before = self.candidates, self.kept
-        if not self._holds_candidate(node):
+        if not self._holds_candidate(node) and not built_here:
             # only context statements (a later random init, ``_init_weights`` of another
             # class): those, not the class's wiring
             self.block(node.body, _NONE)
@@ -334,7 +336,7 @@ class _Reducer:
                 self._member(member)
             else:  # class fields: what ``self.x`` means in a Flax module or a Keras layer
                 self.statement(member, _CONSTRUCTOR)
-        if self.candidates == before:
+        if self.candidates == before and not (built_here and self.kept > kept_before):
             self._drop(node, first)
             return False
         body = _start(node.body[0])
@@ -633,9 +635,15 @@ def _survey(tree: ast.Module, reducer: _Reducer) -> set[str]:
                 # from torch.nn.init import zeros_ as z: `z(...)` is an init call
                 names.update(a.asname for a in node.names if a.asname and reducer.scanner.search(a.name))
             continue
-        elif not reducer.any_candidate and not _blocks(node):
-            first, last = _span(node)
-            reducer.any_candidate = reducer.matches(first, last) and _can_report(node)
+        elif not _blocks(node):
+            if not in_class and node.col_offset == 0:
+                # a script or notebook builds its model at module level: the judge reads that
+                # class's wiring to see where its layers' outputs go
+                reducer.instantiated.update(
+                    sub.func.id for sub in ast.walk(node) if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name))
+            if not reducer.any_candidate:
+                first, last = _span(node)
+                reducer.any_candidate = reducer.matches(first, last) and _can_report(node)
         for _, block in _blocks(node):
             stack.extend((child, isinstance(node, ast.ClassDef)) for child in block)
     return names

@@ -61,7 +61,8 @@ def blank_unneeded(
     skipped: list[Skipped] = []
     for d in _block(text, starts, 1, len(starts) - 1, ""):
         if not has_candidate(d.first, d.last):
-            skipped.append(d)
+            if not (d.name_line and text.startswith("class", starts[d.name_line - 1]) and _built_at_top(text, d.name)):
+                skipped.append(d)
         elif d.name_line and text.startswith("class", starts[d.name_line - 1]):
             lo, hi = starts[d.name_line], starts[d.last]
             indent = _member_indent(text, lo, hi)
@@ -137,6 +138,12 @@ def _block(text: str, starts: "list[int]", start: int, end: int, indent: str, ow
     if name is not None:
         found.append(Skipped(first, _last_code_line(text, starts, first, end), name, indent, owner, name_line))
     return found
+
+
+def _built_at_top(text: str, name: str) -> bool:
+    """``model = MLP(...)`` at module level: the class is a script's or notebook's model, and
+    the reducer keeps its wiring."""
+    return re.search(rf"^(?![ \t#@]|def |class |async ).*\b{re.escape(name)}\s*\(", text, re.M) is not None
 
 
 def _starts_statement(text: str, offset: int, width: int) -> bool:

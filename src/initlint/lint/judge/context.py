@@ -17,7 +17,7 @@ from initlint.knowledge import torch as T
 from initlint.knowledge.naming import FAMILY_WORDS, is_norm_class_name, is_norm_owner_name, says_zero
 from initlint.lint.frameworks.base import InitEvent
 from initlint.lint.model.collect import ClassInfo, FunctionInfo, ModuleFacts
-from initlint.lint.model.flow import container_elements
+from initlint.lint.model.flow import container_elements, same_module
 from initlint.lint.model.literals import names_in, number, source_of, string_literals
 from initlint.lint.model.resolve import Resolver
 from initlint.lint.model.scopes import Scope, dotted_name, last_name, lookup
@@ -51,6 +51,7 @@ class Loop:
     source: str  # the iterated expression, for messages
     elements: tuple = ()  # layer constructor calls when the container is a literal
     container_owner: Optional[ClassInfo] = None
+    container_text: str = ""  # how messages name the container (``net`` for ``net.modules()``)
 
 
 @dataclass
@@ -163,7 +164,10 @@ def _loop(node: cst.For, scope: Scope, resolver: Resolver) -> Loop:
     if isinstance(it, cst.Call) and isinstance(it.func, cst.Attribute):
         attr = it.func.attr.value
         if attr in T.MODULE_ITERATORS:
-            return Loop(node, names, "modules", src)
+            # net.modules() of a Sequential literal: its layers, in order
+            container = _container(it.func.value, scope, resolver)
+            return Loop(node, names, "modules", src, container_elements(container) if container is not None else (),
+                        container_text=source_of(it.func.value))
         if attr in T.PARAMETER_ITERATORS:
             return Loop(node, names, "parameters", src)
         if attr in ("values", "items"):
@@ -173,15 +177,25 @@ def _loop(node: cst.For, scope: Scope, resolver: Resolver) -> Loop:
         return Loop(node, names, "container", src, tuple(e.value for e in it.elements))
     if isinstance(it, (cst.Name, cst.Attribute)):
         bound = lookup(it, scope)
-        value = bound.value if bound is not None else None
-        if isinstance(value, cst.Call) and resolver.is_container(resolver.qualnames(value.func, bound.scope)):
+        value = same_module(bound.value) if bound is not None else None
+        container = _container(it, scope, resolver)
+        if container is not None:
             owner = scope.enclosing_class() if isinstance(it, cst.Attribute) else None
-            return Loop(node, names, "container", src, container_elements(value), owner)
+            return Loop(node, names, "container", src, container_elements(container), owner)
         if isinstance(it, cst.Name) and it.value in ("self", "model", "net", "module", "network"):
             return Loop(node, names, "collection", src)
         if isinstance(value, cst.Call) or value is None:
             return Loop(node, names, "collection" if value is not None else None, src)
     return Loop(node, names, None, src)
+
+
+def _container(expr: cst.BaseExpression, scope: Scope, resolver: Resolver) -> Optional[cst.Call]:
+    """The container literal a name holds (``net = nn.Sequential(...).to(device)``)."""
+    bound = lookup(expr, scope) if isinstance(expr, (cst.Name, cst.Attribute)) else None
+    value = same_module(bound.value) if bound is not None else None
+    if isinstance(value, cst.Call) and resolver.is_container(resolver.qualnames(value.func, bound.scope)):
+        return value
+    return None
 
 
 def _target_names(target: cst.BaseExpression) -> list[str]:

@@ -123,8 +123,9 @@ def in_loop(j: "Judge", ev: InitEvent, ctx) -> Optional[str]:
     for i, el in enumerate(loop.elements):
         if not j.reader.is_layer_ctor(el, scope):
             continue
+        name = loop.container_text or loop.source
         layer = LayerRef("element", scope, ctor=el, container=None, elements=loop.elements, index=i,
-                         container_text=loop.source)
+                         container_text=name)
         found = j.reader.resolver.layer(j.reader.quals(el.func, scope))
         if found is not None:
             layer.spec, layer.framework = found[1], found[2]
@@ -132,6 +133,6 @@ def in_loop(j: "Judge", ev: InitEvent, ctx) -> Optional[str]:
         act = killing(flow.acts)
         if act is not None:
             bias = BiasState.ZERO if zeroed else j.ctor_bias(layer)
-            where = f"`{loop.source}[{i}]` feeds `{short(source_of(loop.elements[i + 1]), 40)}`"
-            return M.dead(f"{ev.label()} of every layer of `{loop.source}`", ev.api, act, where, bias)
+            where = f"`{name}[{i}]` feeds `{short(source_of(loop.elements[i + 1]), 40)}`"
+            return M.dead(f"{ev.label()} of every layer of `{name}`", ev.api, act, where, bias)
     return None

@@ -240,10 +240,13 @@ class Judge:
         return None
 
     def _instance_flows(self, cls: ClassInfo) -> list:
-        """Where the outputs of this file's instances of ``cls`` go."""
+        """Where the outputs of the instances of ``cls`` made at module level go (a script or
+        notebook builds its model there; the reducer keeps module-level code and the wiring of
+        the classes instantiated there)."""
         flows: list = []
         for site in self.reader._calls_to(cls.name):
-            if isinstance(site.call.func, cst.Name) and not site.scope.resolve_head(cls.name):
+            if site.scope.kind == "module" and isinstance(site.call.func, cst.Name) and \
+                    not site.scope.resolve_head(cls.name):
                 self.reader.extra_layers.add(id(site.call))
                 flows.extend(self.reader.flows(self.reader.locate(site, site.call)))
         return flows

@@ -228,10 +228,10 @@ class FlowReader:
 
     def layer_at(self, owner: Path, scope: Scope) -> Optional[LayerRef]:
         """The layer a path names, seen from ``scope``: ``self.fc``, ``self.mlp[2]``, a local
-        ``fc`` or ``seq[0]``."""
-        if owner.root == "self" and owner.parts:
-            cls = scope.enclosing_class()
-            if cls is None or not isinstance(owner.parts[0], str) or owner.parts[0] not in cls.attrs:
+        ``fc`` or ``seq[0]``, ``model.hidden`` for a ``model = MLP()`` of this file."""
+        cls = scope.enclosing_class() if owner.root == "self" else self.instance_class(owner.root, scope)
+        if cls is not None and owner.parts:
+            if not isinstance(owner.parts[0], str) or owner.parts[0] not in cls.attrs:
                 return None
             value, where = cls.attrs[owner.parts[0]]
             if len(owner.parts) == 1:
@@ -253,14 +253,27 @@ class FlowReader:
                 return held
         return ref
 
+    def instance_class(self, name: str, scope: Scope) -> Optional[ClassInfo]:
+        """The class of this file that a name holds an instance of (``model = MLP().to(device)``)."""
+        bound = lookup(cst.Name(name), scope)
+        value = same_module(bound.value) if bound is not None else None
+        if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and \
+                not bound.scope.resolve_head(value.func.value):
+            for cls in self.facts.classes.values():
+                if cls.name == value.func.value and cls.scope is not None and cls.scope.parent is self.facts.module_scope:
+                    return cls
+        return None
+
     def _bound_ref(self, value: cst.BaseExpression, where: Scope, kind: str, name: str,
                    cls: Optional[ClassInfo]) -> Optional[LayerRef]:
+        value = same_module(value)
         if not isinstance(value, cst.Call):
             return None
         return self.ref_for_ctor(value, where, kind, name=name, cls=cls)
 
     def _element(self, value: cst.BaseExpression, where: Scope, index: int, name: str,
                  cls: Optional[ClassInfo]) -> Optional[LayerRef]:
+        value = same_module(value)
         if not isinstance(value, cst.Call) or not self.resolver.is_container(self.quals(value.func, where)):
             return None
         elements = container_elements(value)
@@ -537,6 +550,14 @@ class FlowReader:
             if position > end:
                 return node, node_anc
         return None
+
+
+def same_module(expr: Optional[cst.BaseExpression]) -> Optional[cst.BaseExpression]:
+    """``nn.Sequential(...).to(device).eval()`` is the ``nn.Sequential(...)`` it was called on."""
+    while isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and \
+            expr.func.attr.value in torch_knowledge.SAME_MODULE_METHODS:
+        expr = expr.func.value
+    return expr
 
 
 def _conditional(rule: tuple, call: Optional[cst.Call]) -> Optional[Activation]:
