@@ -150,6 +150,12 @@ def context_methods() -> frozenset:
 
 
 @lru_cache(maxsize=None)
+def parameter_makers() -> frozenset:
+    """Short names of the callables that make a bare trainable parameter."""
+    return frozenset(name for fw in FRAMEWORKS for name in fw.parameter_makers)
+
+
+@lru_cache(maxsize=None)
 def model_builders() -> tuple[str, ...]:
     return tuple(sorted(_union("model_builders")))
 
@@ -159,7 +165,7 @@ def refresh() -> None:
     tests add a made-up row this way)."""
     for derived in (gate_words, context_words, candidate_callees, first_arg_targets, receiver_methods,
                     init_keywords, random_inits, forward_methods, constructor_methods, context_methods,
-                    model_builders):
+                    parameter_makers, model_builders):
         derived.cache_clear()
     from initlint.lint.gate.prefilter import pattern
 

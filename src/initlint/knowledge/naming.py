@@ -27,7 +27,8 @@ SLICE = "slice"
 BUFFER = "buffer"  # registered with register_buffer: never trained
 UNKNOWN = "unknown"
 
-_BIAS_NAME = re.compile(r"^(b|bias|biases|.*_bias|.*_biases|bias_.*)$", re.I)
+#: ``b`` is a bias, ``B`` a matrix (LoRA's B): the single letter keeps its case.
+_BIAS_NAME = re.compile(r"^(b|(?i:bias|biases|.*_bias|.*_biases|bias_.*))$")
 _WEIGHT_NAME = re.compile(
     r"^(w|weight|weights|kernel|.*_weight|weight_.*|.*_kernel|kernel_.*|.*_w|w_.*|W_?.*|embedding|embeddings)$"
 )

@@ -171,6 +171,20 @@ CONDITIONAL_ACTIVATIONS: dict[str, tuple] = {
 #: Squared ReLU has no torch.nn class; these are the names real code gives it (short names).
 SQUARED_RELU_NAMES = frozenset({"SquaredReLU", "ReLUSquared", "ReluSquared", "SquaredRelu", "relu2", "ReLU2"})
 
+#: Functions that apply a weight to an input (``x @ W`` spelled as a call), any framework.
+MATMUL_FUNCTIONS = frozenset({
+    "torch.matmul", "torch.mm", "torch.bmm", "torch.einsum", "torch.nn.functional.linear", "torch.addmm",
+    "torch.nn.functional.conv1d", "torch.nn.functional.conv2d", "torch.nn.functional.conv3d",
+    "tensorflow.matmul", "tensorflow.linalg.matmul", "tensorflow.einsum", "tensorflow.nn.conv2d",
+    "keras.ops.matmul", "keras.ops.dot", "keras.ops.einsum", "jax.numpy.dot", "jax.numpy.matmul",
+    "jax.numpy.einsum", "jax.lax.conv_general_dilated", "numpy.dot", "numpy.matmul",
+})
+#: Tensor methods that apply a weight (``x.matmul(W)``, ``x.mm(W)``).
+MATMUL_METHODS = frozenset({"matmul", "mm", "bmm", "dot"})
+#: Attribute or method views of a weight that keep it the same weight (``W.T``, ``W.t()``).
+WEIGHT_VIEWS = frozenset({"T", "t", "mT", "transpose", "permute", "view", "reshape", "contiguous", "to",
+                          "type_as", "float", "half", "squeeze", "unsqueeze"})
+
 #: Methods that return the module they are called on (``nn.Sequential(...).to(device)``).
 SAME_MODULE_METHODS = frozenset({"to", "cuda", "cpu", "float", "double", "half", "bfloat16", "train", "eval",
                                  "requires_grad_", "type", "share_memory", "to_empty"})

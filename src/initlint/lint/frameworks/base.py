@@ -41,6 +41,9 @@ class LayerRef:
     index: int = -1
     container_text: str = ""
     site: Optional[CallSite] = None  # for "inline" and constructor-located layers: where the ctor sits
+    #: a bare parameter (``self.W = nn.Parameter(...)``, ``add_weight``, ``self.param``) that the
+    #: forward applies itself: ``x @ self.W``, ``F.linear(x, self.W)``, ``jnp.dot(x, W)``
+    param: bool = False
 
     def key(self) -> tuple:
         """The identity of the layer, shared by every event that zeroes it."""

@@ -10,7 +10,7 @@ import libcst as cst
 
 from initlint.knowledge import torch as T
 from initlint.knowledge.base import ONE, ZERO, ArgSpec, InitFunction
-from initlint.knowledge.naming import BIAS, SCALAR, WEIGHT, name_role
+from initlint.knowledge.naming import BIAS, SCALAR, STATE_NAME, WEIGHT, custom_parameter_is_weight, name_role
 from initlint.lint.frameworks.base import InitEvent
 from initlint.lint.model.collect import CallSite, FunctionInfo, ModuleFacts
 from initlint.lint.model.literals import fill_value, get_arg, number, path_of, shape_ndim, source_of
@@ -108,10 +108,10 @@ def parameter_event(site: CallSite, resolver: Resolver, assigned_to: cst.BaseExp
     by_name = name_role(name)
     if by_name in (BIAS, SCALAR):
         role = by_name
-    elif ndim is not None:
-        role = WEIGHT if ndim >= 2 else SCALAR
+    elif not custom_parameter_is_weight(name, ndim):
+        role = SCALAR if ndim is not None or STATE_NAME.match(name) else None
     else:
-        role = WEIGHT if by_name == WEIGHT else None
+        role = WEIGHT
     if role is None:
         return None
     return InitEvent(site, call, f"nn.Parameter({fq.split('.', 1)[-1]}(...))", zero, text, target, role=role,

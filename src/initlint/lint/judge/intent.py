@@ -112,6 +112,20 @@ def _chosen_bias(j: "Judge", e: Evidence) -> Optional[str]:
     return None
 
 
+def _not_fan_in(j: "Judge", e: Evidence) -> Optional[str]:
+    """A parameter the forward adds to the signal, or multiplies it by elementwise: not a
+    weight applied to an input, so it has no units to be symmetric (a learned initial state,
+    an additive delta, a per-channel scale)."""
+    if e.layer is None or not e.layer.param or not e.flows:
+        return None
+    kinds = {f.use.kind for f in e.flows}
+    if kinds <= {"param_add", "param_mul"}:
+        how = "added to the signal" if kinds == {"param_add"} else "an elementwise scale" \
+            if kinds == {"param_mul"} else "added to and multiplying the signal elementwise"
+        return f"the forward uses it as {how} (`{e.flows[0].use.text}`): not a fan-in weight"
+    return None
+
+
 def _single_unit(j: "Judge", e: Evidence) -> Optional[str]:
     """``nn.Linear(d, 1)``, ``Embedding(n, 1)``: one output unit has no twin to be symmetric with."""
     layer = e.layer
@@ -131,7 +145,7 @@ def _last_index(j: "Judge", e: Evidence) -> Optional[str]:
 
 
 #: Signals read from what the code does with the layer's output.
-STRUCTURE: tuple[Callable, ...] = (_single_unit, _modulation, _residual, _gate, _last_layer, _last_index,
+STRUCTURE: tuple[Callable, ...] = (_not_fan_in, _single_unit, _modulation, _residual, _gate, _last_layer, _last_index,
                                    _chosen_bias)
 
 # -- names -------------------------------------------------------------------------------------

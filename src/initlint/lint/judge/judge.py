@@ -9,6 +9,7 @@ number of inits.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Iterable, Optional
 
@@ -25,7 +26,7 @@ from initlint.lint.judge import dead, intent
 from initlint.lint.judge import messages as M
 from initlint.lint.judge import roles
 from initlint.lint.model.collect import CallSite, ClassInfo, ModuleFacts
-from initlint.lint.model.flow import FlowReader
+from initlint.lint.model.flow import Flow, FlowReader
 from initlint.lint.model.literals import get_arg, is_false, path_of, source_of
 from initlint.lint.model.paths import ANY_INDEX, SLICE_PART, Path
 from initlint.lint.model.resolve import Resolver
@@ -207,6 +208,9 @@ class Judge:
             return ev.layer
         if ev.keyword is not None:  # a layer constructor with a kernel keyword
             return self.reader.locate(ev.site, ev.site.call)
+        param = self._parameter(ev)
+        if param is not None:
+            return param
         owner = self.owner_of(ev)
         if owner is not None:
             return self.reader.layer_at(owner, ev.site.scope)
@@ -221,11 +225,34 @@ class Judge:
                 return ref
         return None
 
+    def _parameter(self, ev: InitEvent) -> Optional[LayerRef]:
+        """A bare parameter as its own layer: ``self.W = nn.Parameter(torch.zeros(a, b))``,
+        ``self.kernel = self.add_weight(...)``, ``W = self.param(...)``."""
+        parent = ev.site.ancestors[-1] if ev.site.ancestors else None
+        if ev.api.startswith("nn.Parameter") or (ev.keyword is None and ev.target is None and ev.role == WEIGHT):
+            if isinstance(parent, (cst.Assign, cst.AnnAssign)):
+                target = parent.targets[0].target if isinstance(parent, cst.Assign) else parent.target
+                if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == "self":
+                    return LayerRef("attr", ev.site.scope, ctor=ev.site.call, name=target.attr.value,
+                                    cls=ev.site.scope.enclosing_class(), param=True)
+                if isinstance(target, cst.Name):
+                    return LayerRef("local", ev.site.scope, ctor=ev.site.call, name=target.value, param=True,
+                                    site=ev.site)
+        return None
+
     def flows_of(self, ev: InitEvent, layer: Optional[LayerRef], ctx: C.Context) -> list:
-        if layer is not None:
-            return self.reader.flows(layer)
+        """Where the layer's output goes. A custom layer's own weight whose product its forward
+        returns continues where the layer's instances go."""
+        flows = self.reader.flows(layer) if layer is not None else []
+        if layer is not None and not layer.param:
+            return flows
+        returned = [f for f in flows if f.returned_by is not None]
+        flows = [f for f in flows if f.returned_by is None]
         cls = self._own_parameter_class(ev, ctx)
-        return self._instance_flows(cls) if cls is not None else []
+        if cls is not None and (returned or not flows):
+            flows += [dataclasses.replace(f, acts=r.acts + f.acts) for r in returned or [Flow()]
+                      for f in self._instance_flows(cls)]
+        return flows
 
     def _own_parameter_class(self, ev: InitEvent, ctx: C.Context) -> Optional[ClassInfo]:
         """The class whose own weight this is (``add_weight`` in ``build``, ``self.param``,
@@ -257,6 +284,12 @@ class Judge:
         if ev.zeroes_bias:
             return BiasState.ZERO
         layer = self.layer_of(ev)
+        if layer is not None and layer.param:  # x @ W + b: the bias the forward adds, if any
+            partners = [f.bias_partner for f in self.reader.flows(layer) if f.bias_partner is not None]
+            if not partners:
+                return BiasState.NONE
+            zero = all(self.zero_factor(p, ev.site.scope, ev) for p in partners)
+            return BiasState.ZERO if zero else BiasState.RANDOM
         spec = layer.spec if layer is not None else None
         if spec is not None and isinstance(layer.ctor, cst.Call):
             if spec.use_bias and is_false(get_arg(layer.ctor, _keyword(spec.use_bias))):
@@ -290,10 +323,9 @@ class Judge:
         if self._zeroing is None:
             self._zeroing = {}
             for ev in self.events:
-                if ev.zero and (ev.keyword is not None or (ev.target is not None and self.owner_of(ev) is not None)):
-                    found = self.layer_of(ev)
-                    if found is not None:
-                        self._zeroing.setdefault(found.key(), ev)
+                found = self.layer_of(ev) if ev.zero else None
+                if found is not None:
+                    self._zeroing.setdefault(found.key(), ev)
         return self._zeroing.get(layer.key())
 
     def feeding(self, layer: LayerRef) -> list:

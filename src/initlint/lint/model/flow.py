@@ -21,7 +21,10 @@ from initlint.knowledge.activations import ACTIVATIONS, SQUARING_METHODS, Activa
 from initlint.knowledge.base import ArgSpec
 from initlint.lint.frameworks.base import LayerRef
 from initlint.lint.model.collect import CallSite, ClassInfo, ModuleFacts, children
-from initlint.lint.model.literals import get_arg, names_in, number, positional, short, source_of, string_value
+from initlint.knowledge.naming import BIAS, name_role
+from initlint.lint.model.literals import (
+    get_arg, names_in, number, path_of, positional, short, source_of, string_value,
+)
 from initlint.lint.model.paths import Path
 from initlint.lint.model.resolve import Resolver
 from initlint.lint.model.scopes import Binding, Scope, last_name, lookup
@@ -77,6 +80,7 @@ class Flow:
     returned_by: Optional[str] = None  # the function whose value it returns
     last_in: Optional[str] = None  # the container it is the last layer of
     through: list = field(default_factory=list)  # layers it passed on the way (containers)
+    bias_partner: Optional[cst.BaseExpression] = None  # ``x @ W + b``: the bias added on the way
 
 
 class FlowReader:
@@ -349,7 +353,9 @@ class FlowReader:
         if cached is not None:
             return cached
         self._flows[key] = []  # a layer applied to its own output: stop there
-        if layer.kind == "element":
+        if layer.param:
+            flows = self.parameter_flows(layer)
+        elif layer.kind == "element":
             flows = [self.sequential(layer)]
         else:
             flows = [self.follow(node, anc, scope) for node, anc, scope in self.applications(layer)]
@@ -359,6 +365,80 @@ class FlowReader:
                     flows = [self.sequential(held)]
         self._flows[key] = flows
         return flows
+
+    def parameter_flows(self, layer: LayerRef) -> list[Flow]:
+        """Where a bare parameter goes in the forward: applied to an input (``x @ self.W``, a
+        matmul function) its product is followed like a layer's output; added to the signal or
+        multiplying it elementwise, it is not a fan-in weight (``param_add``/``param_mul``)."""
+        flows = []
+        for node, anc, scope in self._parameter_reads(layer):
+            while True:  # W.T, W.t(), W.transpose(0, 1)
+                parent = anc[-1] if anc else None
+                if isinstance(parent, cst.Attribute) and parent.value is node and parent.attr.value in torch_knowledge.WEIGHT_VIEWS:
+                    if len(anc) >= 2 and isinstance(anc[-2], cst.Call) and anc[-2].func is parent:
+                        node, anc = anc[-2], anc[:-2]
+                    else:
+                        node, anc = parent, anc[:-1]
+                    continue
+                break
+            parent = anc[-1] if anc else None
+            if isinstance(parent, cst.BinaryOperation):
+                other = parent.right if parent.left is node else parent.left
+                if isinstance(parent.operator, cst.MatrixMultiply):
+                    flows.append(self.follow(parent, anc[:-1], scope))
+                elif isinstance(parent.operator, (cst.Add, cst.Subtract, cst.Multiply)):
+                    use = Use("param_mul" if isinstance(parent.operator, cst.Multiply) else "param_add",
+                              partner=other, text=short(source_of(parent), 40), scope=scope)
+                    if use.partner_is_data():  # x * self.w, self.h0 + x: used on the signal itself
+                        flows.append(Flow(use=use))
+                continue
+            if isinstance(parent, cst.Arg) and len(anc) >= 2 and isinstance(anc[-2], cst.Call):
+                call = anc[-2]
+                func = call.func
+                if (isinstance(func, (cst.Name, cst.Attribute)) and
+                        self.quals(func, scope) & torch_knowledge.MATMUL_FUNCTIONS) or \
+                        (isinstance(func, cst.Attribute) and func.attr.value in torch_knowledge.MATMUL_METHODS):
+                    flows.append(self.follow(call, anc[:-2], scope))
+        return flows
+
+    def parameter_at(self, expr: cst.BaseExpression, scope: Scope) -> Optional[LayerRef]:
+        """``self.B``, ``self.B.T``: a bare parameter of this class, as a layer."""
+        while isinstance(expr, (cst.Attribute, cst.Call)):
+            if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and \
+                    expr.func.attr.value in torch_knowledge.WEIGHT_VIEWS:
+                expr = expr.func.value
+            elif isinstance(expr, cst.Attribute) and expr.attr.value in torch_knowledge.WEIGHT_VIEWS:
+                expr = expr.value
+            else:
+                break
+        if not (isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name) and expr.value.value == "self"):
+            return None
+        cls = scope.enclosing_class()
+        value = cls.attr(expr.attr.value) if cls is not None else None
+        if isinstance(value, cst.Call) and last_name(value.func) in knowledge.parameter_makers():
+            return LayerRef("attr", scope, ctor=value, name=expr.attr.value, cls=cls, param=True)
+        return None
+
+    def _parameter_reads(self, layer: LayerRef) -> list[tuple]:
+        """``self.W`` in the class's forward methods, or a local ``W`` in its function."""
+        out = []
+        if layer.cls is not None and layer.name:
+            for method in self.wiring(layer.cls):
+                fn = layer.cls.methods[method]
+                info = self.facts.function_of(fn)
+                index = self._uses.get(id(fn))
+                if index is None:
+                    index = self._uses[id(fn)] = _name_uses(fn)
+                for _, node, anc in index[1].get("self", ()):
+                    parent = anc[-1] if anc else None
+                    if isinstance(parent, cst.Attribute) and parent.value is node and parent.attr.value == layer.name:
+                        out.append((parent, anc[:-1], info.scope if info is not None else layer.scope))
+        elif layer.name and layer.site is not None:
+            assign = next((a for a in reversed(layer.site.ancestors) if isinstance(a, (cst.Assign, cst.AnnAssign))), None)
+            found = self._next_use(layer.name, assign, layer.site.ancestors, layer.scope) if assign is not None else None
+            if found is not None:
+                out.append((found[0], found[1], layer.scope))
+        return out
 
     def sequential(self, layer: LayerRef) -> Flow:
         """The elements after ``layer`` in its container; at the end, where the container's
@@ -464,6 +544,16 @@ class FlowReader:
             if isinstance(parent, cst.BinaryOperation):
                 other = parent.right if parent.left is node else parent.left
                 op = parent.operator
+                if isinstance(op, cst.Add) and _is_bias(other):  # x @ W + b: the layer's own bias
+                    flow.bias_partner = other
+                    node, anc = parent, anc[:-1]
+                    continue
+                if isinstance(op, cst.MatrixMultiply) and parent.left is node:
+                    nxt = self.parameter_at(other, scope)
+                    if nxt is not None:  # (x @ A) @ B: B applied to A's output
+                        flow.next_layer = nxt
+                        flow.use = Use("layer", text=f"`{short(source_of(other), 30)}`")
+                        return flow
                 if isinstance(op, (cst.Add, cst.Subtract)) and number(other) is not None:
                     if number(other) == 1:
                         flow.use = Use("one_plus", partner=other, text=source_of(parent))
@@ -550,6 +640,13 @@ class FlowReader:
             if position > end:
                 return node, node_anc
         return None
+
+
+def _is_bias(expr: cst.BaseExpression) -> bool:
+    """``self.b``, ``self.bias``, ``b``: a bias added after a weight is applied."""
+    path = path_of(expr)
+    name = path.last if path is not None and path.parts else (path.root if path is not None else None)
+    return isinstance(name, str) and name_role(name) == BIAS
 
 
 def same_module(expr: Optional[cst.BaseExpression]) -> Optional[cst.BaseExpression]:
