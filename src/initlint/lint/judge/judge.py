@@ -85,6 +85,9 @@ class Judge:
             return self._single_layer(ev, ctx, (), layer=one) if role == WEIGHT else None
         if ctx.every is not None:
             return self._every_layer(ev, ctx, role)
+        if role == NORM:
+            reason = dead.norm(self, ev, self.layer_of(ev))
+            return Verdict(ev.report_node, "INI004", reason) if reason is not None else None
         if role != WEIGHT:
             return None
         return self._single_layer(ev, ctx, extra_names=())
@@ -277,6 +280,16 @@ class Judge:
                 self.reader.extra_layers.add(id(site.call))
                 flows.extend(self.reader.flows(self.reader.locate(site, site.call)))
         return flows
+
+    def shift_of(self, ev: InitEvent) -> BiasState:
+        """How a norm's β starts: zero by default in every framework, unless the code sets it."""
+        owner = self.owner_of(ev)
+        for other in self._by_path.get((id(self.home(ev)), owner.child("bias")), ()) if owner is not None else ():
+            if other.chosen:
+                return BiasState.CHOSEN
+            if not other.zero and other.number is not None:
+                return BiasState.POSITIVE if other.number > 0 else BiasState.NEGATIVE
+        return BiasState.ZERO
 
     def bias_of(self, ev: InitEvent) -> BiasState:
         if ev.bias is not None:

@@ -319,6 +319,14 @@ class FlowReader:
         if layer.kind == "inline" and layer.site is not None:
             anc = layer.site.ancestors
             out.append((anc[-1], anc[:-1], layer.site.scope))
+        elif layer.kind == "element" and layer.container_text:
+            # self.block[1](x): an element of a container applied by itself
+            methods = {id(layer.cls.methods[m]) for m in self.wiring(layer.cls)} if layer.cls is not None else None
+            for site in self._calls_to(layer.container_text.rsplit(".", 1)[-1]):
+                func = site.call.func
+                if isinstance(func, cst.Subscript) and _index_of(func, len(layer.elements)) == layer.index and \
+                        (methods is None or any(id(a) in methods for a in site.ancestors)):
+                    out.append((site.call, site.ancestors, site.scope))
         elif layer.kind == "attr" and layer.cls is not None:
             wiring = self.wiring(layer.cls)
             methods = {id(layer.cls.methods[m]) for m in wiring}
@@ -339,6 +347,8 @@ class FlowReader:
             index: dict = {}
             for site in self.facts.calls:
                 func = site.call.func
+                while isinstance(func, cst.Subscript):  # self.blocks[1](x) under "blocks"
+                    func = func.value
                 key = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else None
                 if key is not None:
                     index.setdefault(key, []).append(site)
@@ -356,7 +366,8 @@ class FlowReader:
         if layer.param:
             flows = self.parameter_flows(layer)
         elif layer.kind == "element":
-            flows = [self.sequential(layer)]
+            direct = self.applications(layer)
+            flows = [self.follow(node, anc, scope) for node, anc, scope in direct] or [self.sequential(layer)]
         else:
             flows = [self.follow(node, anc, scope) for node, anc, scope in self.applications(layer)]
             if layer.kind == "local" and not flows and layer.name:
@@ -567,6 +578,12 @@ class FlowReader:
                     "mul" if isinstance(op, (cst.Multiply, cst.MatrixMultiply)) else "other"
                 flow.use = Use(kind, partner=other, text=short(source_of(parent), 40), scope=scope)
                 return flow
+            if isinstance(parent, cst.AugAssign) and parent.target is node:  # out += identity
+                op = parent.operator
+                kind = "add" if isinstance(op, cst.AddAssign) else "sub" if isinstance(op, cst.SubtractAssign) else \
+                    "mul" if isinstance(op, (cst.MultiplyAssign, cst.MatrixMultiplyAssign)) else "other"
+                flow.use = Use(kind, partner=parent.value, text=short(source_of(parent), 40), scope=scope)
+                return flow
             if isinstance(parent, cst.Return):
                 fn = next((a for a in reversed(anc) if isinstance(a, (cst.FunctionDef, cst.Lambda))), None)
                 flow.returned_by = fn.name.value if isinstance(fn, cst.FunctionDef) else "<module>"
@@ -640,6 +657,16 @@ class FlowReader:
             if position > end:
                 return node, node_anc
         return None
+
+
+def _index_of(sub: cst.Subscript, length: int) -> Optional[int]:
+    """The literal index of ``seq[i]`` (negative ones counted from ``length``)."""
+    if len(sub.slice) != 1 or not isinstance(sub.slice[0].slice, cst.Index):
+        return None
+    value = number(sub.slice[0].slice.value)
+    if value is None or value != int(value):
+        return None
+    return int(value) + length if value < 0 else int(value)
 
 
 def _is_bias(expr: cst.BaseExpression) -> bool:
@@ -732,7 +759,7 @@ def _name_uses(owner: cst.CSTNode) -> tuple:
         if isinstance(node, cst.Name):
             parent = anc[-1] if anc else None
             if not (isinstance(parent, cst.AssignTarget) or
-                    (isinstance(parent, (cst.AnnAssign, cst.AugAssign)) and parent.target is node) or
+                    (isinstance(parent, cst.AnnAssign) and parent.target is node) or
                     (isinstance(parent, cst.Attribute) and parent.attr is node)):
                 reads.setdefault(node.value, []).append((position, node, anc))
             continue
