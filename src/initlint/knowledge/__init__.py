@@ -13,11 +13,11 @@ import re
 from functools import lru_cache
 from typing import Optional
 
-from initlint.knowledge import flax, keras, torch
+from initlint.knowledge import flax, keras, tensorflow, torch
 from initlint.knowledge.activations import ACTIVATIONS, Activation
 from initlint.knowledge.base import Framework, InitFunction
 
-FRAMEWORKS: tuple[Framework, ...] = (torch.FRAMEWORK, keras.FRAMEWORK, flax.FRAMEWORK)
+FRAMEWORKS: tuple[Framework, ...] = (torch.FRAMEWORK, keras.FRAMEWORK, flax.FRAMEWORK, tensorflow.FRAMEWORK)
 
 
 def _short(name: str) -> str:

@@ -93,6 +93,9 @@ class LayerSpec:
     out_kernel: Optional[str] = None
     #: The argument that sets how many units the layer outputs.
     width: Optional[ArgSpec] = None
+    #: Called with its input, it returns its output (``slim.fully_connected(x, 10)``), instead
+    #: of building a layer object that is applied later.
+    functional: bool = False
 
 
 @dataclass(frozen=True)

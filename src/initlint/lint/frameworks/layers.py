@@ -286,6 +286,8 @@ class LayerProducer:
         expr = get_arg(call, ArgSpec(None, spec.bias_init)) if spec.bias_init else None
         if expr is None:
             return spec.default_bias
+        if is_none(expr):
+            return BiasState.NONE  # slim: biases_initializer=None makes no bias
         v = self.value(expr, scope, self.t.strings(call, scope), spec.bias_init)
         if v is None or v.number is None:
             return BiasState.RANDOM

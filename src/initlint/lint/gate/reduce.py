@@ -205,6 +205,9 @@ class _Reducer:
             self._drop(node, first)
             return False
         self._keep(first, max(first, _start(node.body[0]) - 1))
+        if not is_def and _header_candidate(node, self):
+            self.found = True
+            self.candidates += 1
         if is_def:
             self._compact_header(node)
         check_depth_header(node)
@@ -644,6 +647,8 @@ def _survey(tree: ast.Module, reducer: _Reducer) -> set[str]:
             if not reducer.any_candidate:
                 first, last = _span(node)
                 reducer.any_candidate = reducer.matches(first, last) and _can_report(node)
+        elif not reducer.any_candidate and not in_class and _header_candidate(node, reducer):
+            reducer.any_candidate = True
         for _, block in _blocks(node):
             stack.extend((child, isinstance(node, ast.ClassDef)) for child in block)
     return names
@@ -661,13 +666,23 @@ def _reportable(body: list, reducer: _Reducer) -> bool:
             continue
         blocks = _blocks(node)
         if blocks and not isinstance(node, ast.Match) and not reducer._atomic(node):
-            if any(_reportable(b, reducer) for _, b in blocks):
+            if _header_candidate(node, reducer) or any(_reportable(b, reducer) for _, b in blocks):
                 return True
             continue
         first, last = _span(node)
         if reducer.matches(first, last) and _can_report(node, reducer.helpers):
             return True
     return False
+
+
+def _header_candidate(node: ast.stmt, reducer: _Reducer) -> bool:
+    """``with slim.arg_scope([...], weights_initializer=zeros):``: an init in a compound
+    statement's header."""
+    header = [item.context_expr for item in getattr(node, "items", ())]
+    header += [getattr(node, f) for f in ("test", "iter") if isinstance(getattr(node, f, None), ast.expr)]
+    if not header or not reducer.matches(node.lineno, max(node.lineno, _start(node.body[0]) - 1)):
+        return False
+    return any(_mentions_init(ast.Expr(h), reducer.helpers) for h in header)
 
 
 def _zeroes_a_parameter(fn: ast.FunctionDef) -> bool:

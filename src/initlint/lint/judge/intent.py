@@ -96,6 +96,8 @@ def _last_layer(j: "Judge", e: Evidence) -> Optional[str]:
             owner = e.ctx.cls.name if e.ctx.cls is not None else (e.layer.cls.name if e.layer and e.layer.cls else None)
             if owner:
                 return f"its output is what `{owner}.{flow.returned_by}` returns: the last layer of the module"
+        if flow.returned_by_builder and flow.next_layer is None:
+            return f"its output is what `{flow.returned_by}` returns: the last layer of the network it builds"
         if flow.last_in and flow.next_layer is None:
             return f"the last layer of `{flow.last_in}`"
     return None

@@ -27,7 +27,7 @@ from initlint.lint.judge import messages as M
 from initlint.lint.judge import roles
 from initlint.lint.model.collect import CallSite, ClassInfo, ModuleFacts
 from initlint.lint.model.flow import Flow, FlowReader
-from initlint.lint.model.literals import get_arg, is_false, path_of, source_of
+from initlint.lint.model.literals import get_arg, is_false, path_of, short, source_of
 from initlint.lint.model.paths import ANY_INDEX, SLICE_PART, Path
 from initlint.lint.model.resolve import Resolver
 from initlint.lint.model.scopes import Scope, last_name, lookup
@@ -79,6 +79,8 @@ class Judge:
         if ev.summarized or self.superseded(ev) or self._partly_overwritten(ev):
             return None
         ctx = C.context_for(ev, self.facts, self.resolver)
+        if ev.every is not None:  # slim.arg_scope: one keyword for every listed layer
+            return self._every_listed(ev)
         role = roles.role(self, ev, ctx)
         one = self._applied_to_one_layer(ctx)
         if one is not None:  # net[2].apply(init_fn): one layer, not every module
@@ -148,6 +150,18 @@ class Judge:
             return self._single_layer(ev, ctx, (only.name,) if only.name else (), layer=only)
         return Verdict(ev.report_node, "INI003", M.every_layer(ev.label(), ev.zero, ev.value_text, ev.api,
                                                                ctx.every, family))
+
+    def _every_listed(self, ev: InitEvent) -> Verdict:
+        """Every listed layer zeroed: dead when each of them applies an activation flat at 0
+        with a zero bias by default (TF-slim's ReLU and zero bias), else INI003."""
+        acts = [knowledge.activation(spec.default_activation) if spec.default_activation else None
+                for spec in ev.every_specs]
+        if ev.zero and acts and all(a is not None and a.kills_gradient_at_zero for a in acts) and \
+                all(spec.default_bias.is_zero for spec in ev.every_specs):
+            return Verdict(ev.report_node, "INI004",
+                           M.dead(f"the weights of {ev.every}", ev.api, acts[0], "their default activation",
+                                  ev.every_specs[0].default_bias))
+        return Verdict(ev.report_node, "INI003", M.every_layer(ev.label(), ev.zero, ev.value_text, ev.api, ev.every, []))
 
     def _only_layer(self, ctx: C.Context, families: list) -> Optional[LayerRef]:
         """A loop over ``self.modules()`` whose guard selects a family of which the file builds
@@ -375,6 +389,11 @@ class Judge:
             if layer is not None:
                 other = self.zeroing(layer)
                 return f"`{other.label()}`" if other is not None and other is not ev else None
+            name, fn = self.resolver.factory(expr, scope)
+            if fn is not None:  # torch.zeros(n), tf.zeros([n])
+                return f"`{short(source_of(expr), 30)}`" if fn.value == "zero" else None
+            if last_name(expr.func) in knowledge.parameter_makers():  # nn.Parameter(torch.zeros(n))
+                return self.zero_factor(expr.args[0].value, scope, ev, depth + 1)
             return None
         path = path_of(expr)
         if path is None:

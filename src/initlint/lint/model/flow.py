@@ -81,6 +81,7 @@ class Flow:
     last_in: Optional[str] = None  # the container it is the last layer of
     through: list = field(default_factory=list)  # layers it passed on the way (containers)
     bias_partner: Optional[cst.BaseExpression] = None  # ``x @ W + b``: the bias added on the way
+    returned_by_builder: bool = False  # returned by a module-level function: a network it builds
 
 
 class FlowReader:
@@ -185,6 +186,9 @@ class FlowReader:
                 return self.ref_for_ctor(ctor, scope, "element", container=call, elements=elements, index=index,
                                          container_text=self._container_text(call, anc, scope), site=site)
         parent = anc[-1] if anc else None
+        ref = self.ref_for_ctor(ctor, scope, "functional", site=site)
+        if ref.spec is not None and ref.spec.functional:  # slim.fully_connected(x, 10): the call is the output
+            return ref
         if isinstance(parent, cst.Call) and parent.func is ctor:
             return self.ref_for_ctor(ctor, scope, "inline", site=site)
         if isinstance(parent, (cst.Assign, cst.AnnAssign)) and parent.value is ctor:
@@ -319,6 +323,8 @@ class FlowReader:
         if layer.kind == "inline" and layer.site is not None:
             anc = layer.site.ancestors
             out.append((anc[-1], anc[:-1], layer.site.scope))
+        elif layer.kind == "functional" and layer.site is not None:
+            out.append((layer.ctor, layer.site.ancestors, layer.site.scope))
         elif layer.kind == "element" and layer.container_text:
             # self.block[1](x): an element of a container applied by itself
             methods = {id(layer.cls.methods[m]) for m in self.wiring(layer.cls)} if layer.cls is not None else None
@@ -587,6 +593,9 @@ class FlowReader:
             if isinstance(parent, cst.Return):
                 fn = next((a for a in reversed(anc) if isinstance(a, (cst.FunctionDef, cst.Lambda))), None)
                 flow.returned_by = fn.name.value if isinstance(fn, cst.FunctionDef) else "<module>"
+                info = self.facts.function_of(fn) if isinstance(fn, cst.FunctionDef) else None
+                flow.returned_by_builder = info is not None and info.cls is None and \
+                    info.scope.parent is self.facts.module_scope
                 flow.use = Use("return", text="returned")
                 return flow
             if isinstance(parent, (cst.Assign, cst.AnnAssign)) and parent.value is node:
@@ -639,6 +648,10 @@ class FlowReader:
         layer = self.layer_of(func, scope)
         if layer is not None:
             return "layer", layer
+        if isinstance(func, (cst.Name, cst.Attribute)):
+            found = self.resolver.layer(self.quals(func, scope))
+            if found is not None and found[1].functional:  # slim.fully_connected(h, 10): applied here
+                return "layer", self.ref_for_ctor(call, scope, "functional")
         if isinstance(func, cst.Call) and id(func) in self.extra_layers:
             return "layer", self.ref_for_ctor(func, scope, "inline")
         return None
