@@ -148,5 +148,7 @@ class Framework:
     conditional_activations: dict = field(default_factory=dict)
     #: Functions that split a tensor into chunks (dotted): ``shift, scale = torch.chunk(c, 2)``.
     split_functions: frozenset = frozenset()
+    #: Shapes of code the prefilter looks for beyond names (literal-first regexes).
+    gate_patterns: tuple = ()
     #: String spellings of a constant initializer (``"zeros"``): words the prefilter looks for.
     string_spellings: dict = field(default_factory=dict)

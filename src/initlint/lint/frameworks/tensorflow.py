@@ -21,10 +21,39 @@ class TensorflowTables(Tables):
     framework = TF.FRAMEWORK
 
     def custom_events(self, producer: LayerProducer) -> Iterator[InitEvent]:
+        helpers: dict = {}
         for site in producer.facts.calls:
             ev = self._variable(site, producer)
             if ev is not None:
                 yield ev
+            helper = self._variable_helper(site, producer)
+            if helper is not None:
+                helpers[helper[0]] = helper[1]
+        for site in producer.facts.calls:  # W_conv1 = weight_variable([5, 5, 1, 32])
+            value = helpers.get(site.call.func.value) if isinstance(site.call.func, cst.Name) else None
+            stored = assigned_names(site.ancestors)
+            pos = positional(site.call)
+            if value is not None and stored and \
+                    custom_parameter_is_weight(stored[0], literal_ndim(pos[0].value) if pos else None):
+                ev = producer.parameter_event(site, value, stored[0], f"{site.call.func.value}()")
+                yield ev
+
+    def _variable_helper(self, site: CallSite, producer: LayerProducer):
+        """``def weight_variable(shape): return tf.Variable(tf.zeros(shape))``: (its name, the
+        constant) -- every variable it makes starts at that constant."""
+        parent = site.ancestors[-1] if site.ancestors else None
+        fn = next((a for a in reversed(site.ancestors) if isinstance(a, cst.FunctionDef)), None)
+        if not isinstance(parent, cst.Return) or fn is None:
+            return None
+        if not self.qualnames(site.call.func, site.scope) & {"tensorflow.Variable", "tensorflow.compat.v1.Variable"}:
+            return None
+        pos = positional(site.call)
+        inner = pos[0].value if pos else None
+        if not isinstance(inner, cst.Call):
+            return None
+        iv = self.array_factory(self.qualnames(inner.func, site.scope))
+        value = producer.from_init_value(iv, inner, short(source_of(inner)), site.scope) if iv is not None else None
+        return (fn.name.value, value) if value is not None else None
 
     def _variable(self, site: CallSite, producer: LayerProducer) -> Optional[InitEvent]:
         """``tf.get_variable("W", [784, 10], initializer=tf.zeros_initializer())`` and

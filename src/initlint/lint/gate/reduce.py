@@ -509,6 +509,18 @@ def _applied_name(arg: ast.expr) -> Optional[str]:
 
 
 _APPLY = knowledge.torch.APPLY_METHODS | knowledge.torch.APPLY_FUNCTIONS
+_UPDATE = knowledge.flax.FUNCTIONAL_UPDATE
+#: Factories handed on uncalled (``tree_map(jnp.zeros_like, params)``).
+_UNCALLED = frozenset(name.rsplit(".", 1)[-1] for fw in knowledge.FRAMEWORKS for name in fw.factories
+                      if name.endswith("_like"))
+
+
+def _is_update(expr: ast.expr) -> bool:
+    """``w.at[...].set(0.0)``."""
+    return isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr == _UPDATE[1] and \
+        isinstance(expr.func.value, ast.Subscript) and isinstance(expr.func.value.value, ast.Attribute) and \
+        expr.func.value.value.attr == _UPDATE[0]
+_COLLECTIVES = frozenset(name.rsplit(".", 1)[-1] for name in knowledge.torch.OVERWRITING_COLLECTIVES)
 
 
 def _mentions_init(node: ast.stmt, helpers: "set[str]", reportable: "set[str]" = frozenset()) -> bool:
@@ -528,8 +540,12 @@ def _mentions_init(node: ast.stmt, helpers: "set[str]", reportable: "set[str]" =
             if isinstance(sub.func, ast.Attribute) and isinstance(sub.func.value, ast.Attribute) \
                     and "initializer" in sub.func.value.attr:
                 return True  # keras.initializers.get("zeros")
+            if _is_update(sub):
+                return True  # w.at[...].set(0.0)
         elif isinstance(sub, ast.Name) and sub.id in helpers:
             return True  # a helper handed on: model.apply(_zero_init)
+        elif isinstance(sub, ast.Attribute) and sub.attr in _UNCALLED:
+            return True  # tree_map(jnp.zeros_like, params)
         elif isinstance(sub, ast.Dict) and any(
                 isinstance(k, ast.Constant) and k.value in keywords for k in sub.keys):
             return True  # kw = {"kernel_init": zeros}; nn.Dense(..., **kw)
@@ -556,6 +572,8 @@ def _can_report(node: ast.stmt, helpers: "set[str]" = frozenset(), reportable: "
             return _may_be_weight(func.value)
         return True
     if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.value, ast.Call):
+        if _is_update(node.value):
+            return True  # params["Dense_0"]["kernel"] = ...at[...].set(0.0): the leaf's name decides
         target = node.targets[0]
         if isinstance(target, ast.Subscript):
             return False  # state_dict["head.bias"] = torch.zeros(...)
@@ -571,7 +589,7 @@ def _is_context(node: ast.stmt) -> bool:
     ``w[:k, :k].copy_(eye)``), a callback handed to ``.apply``."""
     if not isinstance(node, (ast.Expr, ast.Assign)) or not isinstance(node.value, ast.Call):
         return False
-    names = knowledge.random_inits() | knowledge.candidate_callees() | _APPLY
+    names = knowledge.random_inits() | knowledge.candidate_callees() | _APPLY | _COLLECTIVES
     return any(isinstance(sub, ast.Call) and _callee(sub) in names for sub in ast.walk(node.value))
 
 

@@ -120,6 +120,9 @@ def _not_fan_in(j: "Judge", e: Evidence) -> Optional[str]:
     an additive delta, a per-channel scale)."""
     if e.layer is None or not e.layer.param or not e.flows:
         return None
+    deltas = [f for f in e.flows if f.use.kind == "param_delta"]
+    if deltas and len(deltas) == len(e.flows) and not any(j.constant_at(f.use.partner, e.ev) for f in deltas):
+        return f"it is a delta added to another weight (`{deltas[0].use.text}`): the sum starts as that weight"
     kinds = {f.use.kind for f in e.flows}
     if kinds <= {"param_add", "param_mul"}:
         how = "added to the signal" if kinds == {"param_add"} else "an elementwise scale" \

@@ -16,6 +16,7 @@ from typing import Iterable, Optional
 import libcst as cst
 
 from initlint import knowledge
+from initlint.knowledge import torch as T
 from initlint.knowledge.base import ArgSpec, BiasState
 from initlint.knowledge.naming import (
     BIAS, BUFFER, GRAD, NORM, SCALAR, SLICE, UNKNOWN, WEIGHT, is_norm_owner_name, is_test_path,
@@ -246,7 +247,7 @@ class Judge:
         """A bare parameter as its own layer: ``self.W = nn.Parameter(torch.zeros(a, b))``,
         ``self.kernel = self.add_weight(...)``, ``W = self.param(...)``."""
         parent = ev.site.ancestors[-1] if ev.site.ancestors else None
-        if ev.api.startswith("nn.Parameter") or (ev.keyword is None and ev.target is None and ev.role == WEIGHT):
+        if ev.api.startswith("nn.Parameter") or (ev.keyword is None and ev.role == WEIGHT and ev.framework != "torch"):
             if isinstance(parent, (cst.Assign, cst.AnnAssign)):
                 target = parent.targets[0].target if isinstance(parent, cst.Assign) else parent.target
                 if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == "self":
@@ -276,7 +277,7 @@ class Judge:
         ``self.weight = nn.Parameter(...)``): its instances are the layer."""
         if ctx.cls is None:
             return None
-        if ev.keyword is None and ev.target is None and ev.role == WEIGHT:
+        if ev.keyword is None and ev.role == WEIGHT and ev.framework != "torch":
             return ctx.cls
         t = ev.target
         if t is not None and t.root == "self" and len(t.parts) == 1 and ev.api.startswith("nn.Parameter"):
@@ -407,6 +408,11 @@ class Judge:
                 return self.zero_factor(bound.value, bound.scope, ev, depth + 1)
         return None
 
+    def constant_at(self, expr: Optional[cst.BaseExpression], ev: InitEvent) -> bool:
+        """Some init of this file sets ``expr`` (``self.v``) to a constant."""
+        path = path_of(expr) if expr is not None else None
+        return path is not None and bool(self._by_path.get((id(self.home(ev)), path)))
+
     # -- dead stores and partial writes ------------------------------------------------------
     def superseded(self, ev: InitEvent) -> bool:
         """A constant that something random or copied overwrites later (a dead store): later
@@ -448,8 +454,10 @@ class Judge:
                 target = path_of(func.value)  # w.data.copy_(pretrained)
             elif isinstance(func, (cst.Attribute, cst.Name)) and site.call.args and (
                     (isinstance(func, cst.Attribute) and func.attr.value in randoms) or
-                    (isinstance(func, cst.Name) and func.value in randoms)):
-                target = path_of(site.call.args[0].value)  # nn.init.kaiming_uniform_(w), trunc_normal_(w)
+                    (isinstance(func, cst.Name) and func.value in randoms) or
+                    self.resolver.qualnames(func, site.scope) & T.OVERWRITING_COLLECTIVES):
+                # nn.init.kaiming_uniform_(w), trunc_normal_(w), dist.broadcast(w, src=0)
+                target = path_of(site.call.args[0].value)
             if target is None:
                 continue
             entry = (self._home_of(site.ancestors), self._function_node(site.ancestors), i, site.ancestors)

@@ -402,11 +402,16 @@ class FlowReader:
             if isinstance(parent, cst.BinaryOperation):
                 other = parent.right if parent.left is node else parent.left
                 if isinstance(parent.operator, cst.MatrixMultiply):
-                    flows.append(self.follow(parent, anc[:-1], scope))
+                    flows.append(self.follow(parent, anc[:-1], scope, applied=True))
                 elif isinstance(parent.operator, (cst.Add, cst.Subtract, cst.Multiply)):
-                    use = Use("param_mul" if isinstance(parent.operator, cst.Multiply) else "param_add",
-                              partner=other, text=short(source_of(parent), 40), scope=scope)
+                    add = not isinstance(parent.operator, cst.Multiply)
+                    use = Use("param_add" if add else "param_mul", partner=other, text=short(source_of(parent), 40),
+                              scope=scope)
                     if use.partner_is_data():  # x * self.w, self.h0 + x: used on the signal itself
+                        flows.append(Flow(use=use))
+                    elif add and isinstance(other, cst.Attribute) and isinstance(other.value, cst.Name) \
+                            and other.value.value == "self":
+                        use.kind = "param_delta"  # self.shared + self.delta: a delta on another weight
                         flows.append(Flow(use=use))
                 continue
             if isinstance(parent, cst.Arg) and len(anc) >= 2 and isinstance(anc[-2], cst.Call):
@@ -415,7 +420,7 @@ class FlowReader:
                 if (isinstance(func, (cst.Name, cst.Attribute)) and
                         self.quals(func, scope) & torch_knowledge.MATMUL_FUNCTIONS) or \
                         (isinstance(func, cst.Attribute) and func.attr.value in torch_knowledge.MATMUL_METHODS):
-                    flows.append(self.follow(call, anc[:-2], scope))
+                    flows.append(self.follow(call, anc[:-2], scope, applied=True))
         return flows
 
     def parameter_at(self, expr: cst.BaseExpression, scope: Scope) -> Optional[LayerRef]:
@@ -509,8 +514,9 @@ class FlowReader:
                 return LayerRef("local", layer.scope, ctor=call, name=name)
         return None
 
-    def follow(self, node: cst.BaseExpression, anc: tuple, scope: Scope) -> Flow:
-        """Follow one output from ``node`` (whose ancestors are ``anc``)."""
+    def follow(self, node: cst.BaseExpression, anc: tuple, scope: Scope, applied: bool = False) -> Flow:
+        """Follow one output from ``node`` (whose ancestors are ``anc``). ``applied``: ``node``
+        applies a bare weight (``x @ W``), so the first name added to it is its bias."""
         flow = Flow()
         for _ in range(_MAX_STEPS):
             parent = anc[-1] if anc else None
@@ -561,8 +567,9 @@ class FlowReader:
             if isinstance(parent, cst.BinaryOperation):
                 other = parent.right if parent.left is node else parent.left
                 op = parent.operator
-                if isinstance(op, cst.Add) and _is_bias(other):  # x @ W + b: the layer's own bias
-                    flow.bias_partner = other
+                if isinstance(op, cst.Add) and (_is_bias(other) or (
+                        applied and flow.bias_partner is None and isinstance(other, (cst.Name, cst.Attribute)))):
+                    flow.bias_partner = other  # x @ W + b: the layer's own bias
                     node, anc = parent, anc[:-1]
                     continue
                 if isinstance(op, cst.MatrixMultiply) and parent.left is node:
