@@ -263,6 +263,8 @@ def _swap(path: Path, kind: str) -> None:
 def fault_signal(corpus: Corpus, tmp: Path, rng: random.Random) -> "tuple[str, list[str]]":
     """A signal to the command alone, mid-run: it must end, close its pipes, leave no worker."""
     tree = corpus.copy(tmp / "tree")
+    layers = "".join(f"layer{i} = nn.Linear({i}, 4)\n" for i in range(rng.randint(20_000, 60_000)))
+    (tree / "busy_model.py").write_text(GOOD + layers)  # keeps a worker busy for seconds
     sig = rng.choice([signal.SIGTERM, signal.SIGHUP, signal.SIGINT, signal.SIGKILL])
     delay = rng.uniform(0.05, 2.0)
     sent: dict = {}
