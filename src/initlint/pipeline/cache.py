@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import stat
 import sys
 import tempfile
 import time
@@ -29,6 +28,7 @@ from typing import Optional
 from initlint import __version__
 from initlint.catalog import RULES
 from initlint.finding import Finding
+from initlint.pipeline.sources import SourceProblem, read_bytes
 
 _FORMAT = 1
 _GITIGNORE = "# Automatically created by initlint.\n*\n"
@@ -132,9 +132,9 @@ class Cache:
 
     def _read(self) -> dict:
         """The entries on disk; {} for a cache that is missing, unreadable or damaged."""
-        try:
-            data = json.loads(_read_regular_file(self.file, MAX_CACHE_BYTES), parse_constant=_reject)
-        except (OSError, ValueError, RecursionError, MemoryError):
+        try:  # (read_bytes opens only a regular file, without blocking, and bounds the read)
+            data = json.loads(read_bytes(self.file, MAX_CACHE_BYTES), parse_constant=_reject)
+        except (SourceProblem, ValueError, RecursionError, MemoryError):
             return {}
         return data if isinstance(data, dict) else {}
 
@@ -148,29 +148,6 @@ class Cache:
                         f.write(text)
                 except FileExistsError:
                     pass
-
-
-def _read_regular_file(path: str, limit: int) -> bytes:
-    """The bytes of a regular file of at most ``limit`` bytes, else OSError: opened without
-    blocking (a FIFO put in its place must not hang the run) and checked on the descriptor."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
-            raise OSError(f"{path}: not a regular file of at most {limit} bytes")
-        chunks = []
-        size = 0
-        while size <= limit:
-            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        if size > limit:
-            raise OSError(f"{path}: grew past {limit} bytes")
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
 
 
 def _reject(constant: str) -> None:
