@@ -34,7 +34,6 @@ from initlint.pipeline.config import (
 )
 from initlint.faces.output import FORMATS, format_statistics, render
 from initlint.catalog import RULES, get_rule
-from initlint.pipeline.workers import Terminated
 
 _CODE_LIKE = re.compile(r"[A-Za-z]{2,}\d+|[a-z]+(?:-[a-z]+)+")
 
@@ -47,12 +46,13 @@ def main(argv: "Optional[list[str]]" = None) -> int:
         if _is_rule_command(args):
             return _rule_command(args[1:])
         return _lint(args)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as e:
+        signum = getattr(e, "signum", None)  # SIGTERM, SIGHUP: the worker pool's Terminated
+        if signum is not None:
+            _err(f"initlint: terminated by {signal.Signals(signum).name}")
+            return 128 + signum
         _err("initlint: interrupted")
         return 130
-    except Terminated as e:
-        _err(f"initlint: terminated by {signal.Signals(e.signum).name}")
-        return 128 + e.signum
     except BrokenPipeError:
         _silence_stdout()
         return 1

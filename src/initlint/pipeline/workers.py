@@ -72,9 +72,10 @@ class PoolRun:
     in_process: int = 0  # files analysed in this process: no worker could be started
 
 
-class Terminated(BaseException):
+class Terminated(KeyboardInterrupt):
     """SIGTERM or SIGHUP arrived during a run: raised in the main thread, so that the
-    workers are stopped before the process exits (the CLI exits 128 + the signal number)."""
+    workers are stopped before the process exits. An interrupt like Ctrl-C, with the
+    signal's number (the CLI exits 128 + it)."""
 
     def __init__(self, signum: int):
         super().__init__(signum)
