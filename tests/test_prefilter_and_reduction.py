@@ -313,7 +313,7 @@ def test_members_without_candidates_are_blanked_too():
     from initlint.lint.gate.regions import blank_unneeded
 
     lines = physical_lines(MEMBERS)
-    reducer = _Reducer(MEMBERS, lines, pattern((), ()))
+    reducer = _Reducer(MEMBERS, lines, pattern(()))
     _, skipped = blank_unneeded(MEMBERS, reducer.starts, reducer.matches, context_methods())
     assert [(d.name, d.indent, d.owner) for d in skipped] == [
         ("width", "    ", 4), ("extra_repr", "    ", 4), ("unrelated", "    ", 28)]

@@ -170,9 +170,10 @@ def refresh() -> None:
                     init_keywords, random_inits, forward_methods, constructor_methods, context_methods,
                     parameter_makers, model_builders):
         derived.cache_clear()
-    from initlint.lint.gate.prefilter import pattern
+    from initlint.lint.gate.prefilter import context_pattern, names_pattern, pattern
 
-    pattern.cache_clear()
+    for scanner in (pattern, names_pattern, context_pattern):
+        scanner.cache_clear()
 
 
 def init_function(name: str) -> Optional[InitFunction]:

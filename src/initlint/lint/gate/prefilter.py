@@ -11,9 +11,10 @@ from __future__ import annotations
 import bisect
 import re
 from functools import lru_cache
+from typing import Optional
 
 from initlint.finding import Settings
-from initlint.knowledge import gate_words
+from initlint.knowledge import context_words, gate_words
 
 
 class Scanner:
@@ -38,20 +39,23 @@ class Scanner:
     def search(self, text: str) -> bool:
         return any(r.search(text) for r in self.regexes)
 
-    def mark_lines(self, text: str, starts: "list[int]", marked: bytearray) -> None:
-        """Set ``marked[n]`` for every line ``n`` (1-based) where a match starts; ``starts``
-        holds each line's offset, then the text's length. A search resumes at the next
-        line once a line has matched."""
+    def mark_lines(self, text: str, starts: "list[int]", marked: bytearray, flag: int = 1,
+                   spans: "Optional[list[tuple[int, int]]]" = None) -> None:
+        """Set bit ``flag`` of ``marked[n]`` for every line ``n`` (1-based) where a match
+        starts; ``starts`` holds each line's offset, then the text's length. A search resumes
+        at the next line once a line has matched. ``spans``: the (start, end) offsets to
+        search, the whole text by default."""
         last_line = len(starts) - 1
-        for regex in self.regexes:
-            search = regex.search
-            m = search(text)
-            while m:
-                line = bisect.bisect_right(starts, m.start())
-                marked[line] = 1
-                if line >= last_line:
-                    break
-                m = search(text, starts[line])
+        for lo, hi in spans if spans is not None else ((0, len(text)),):
+            for regex in self.regexes:
+                search = regex.search
+                m = search(text, lo, hi)
+                while m:
+                    line = bisect.bisect_right(starts, m.start())
+                    marked[line] |= flag
+                    if line >= last_line:
+                        break
+                    m = search(text, starts[line], hi)
 
 
 _WORD_RUN = re.compile(r"\w+")  # identifiers may be any Unicode word
@@ -74,10 +78,27 @@ def _literal_first(alternative: str) -> "tuple[str, str]":
 
 
 @lru_cache(maxsize=16)
-def pattern(wrapper_names: tuple = (), extra: tuple = ()) -> Scanner:
-    """The scanner for the words, the configured wrappers' names and ``extra`` patterns."""
-    names = [rf"\b{re.escape(w.rsplit('.', 1)[-1])}\b" for w in wrapper_names if w]
-    return Scanner((*gate_words(), *names, *extra))
+def pattern(wrapper_names: tuple = ()) -> Scanner:
+    """The scanner for the gate words and the configured wrappers' names."""
+    return Scanner((*gate_words(), *_names(wrapper_names)))
+
+
+@lru_cache(maxsize=16)
+def names_pattern(names: tuple) -> Scanner:
+    """The scanner for a file's own init helpers (``def zero_module(m)``): calls to them are
+    candidates too."""
+    return Scanner(tuple(_names(names)))
+
+
+@lru_cache(maxsize=1)
+def context_pattern() -> Scanner:
+    """The scanner for the statements the judge reads beside the inits
+    (``knowledge.context_words``)."""
+    return Scanner(context_words())
+
+
+def _names(dotted: tuple) -> "list[str]":
+    return [rf"\b{re.escape(w.rsplit('.', 1)[-1])}\b" for w in dotted if w]
 
 
 def may_contain_init(text: str, settings: Settings) -> bool:

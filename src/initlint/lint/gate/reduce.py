@@ -31,8 +31,8 @@ from initlint import knowledge
 from initlint.finding import Settings
 from initlint.knowledge.naming import COMMENT_REACH
 from initlint.lint.gate.guard import MAX_DEPTH, SourceError, check_depth, check_depth_header, parse, parse_guarded
-from initlint.lint.gate.prefilter import Scanner, pattern
-from initlint.lint.gate.regions import Skipped, blank_unneeded
+from initlint.lint.gate.prefilter import Scanner, context_pattern, names_pattern, pattern
+from initlint.lint.gate.regions import Skipped, blank_unneeded, called_at_top
 from initlint.lint.gate.textlines import line_ending, line_starts, physical_lines
 from initlint.lint.model.paths import ANY_INDEX, SAME_STORAGE, SLICE_PART, Path, may_be_weight
 
@@ -52,17 +52,19 @@ def reduce(text: str, path: str, settings: Settings, tree: Optional[ast.Module] 
     :class:`SourceError` for a file that does not parse or nests too deeply."""
     wrappers = tuple(w for w, _ in settings.init_wrappers)
     lines = physical_lines(text)
-    reducer = _Reducer(text, lines, pattern(wrappers, knowledge.context_words()))
+    reducer = _Reducer(text, lines, pattern(wrappers))
     skipped: "list[Skipped]" = []
     if tree is None:
         tree, skipped = _parse(text, path, reducer)
         for d in reversed(skipped):
             if d.owner:
                 reducer.first_blanked[d.owner] = d.first
+    reducer.tree, reducer.skipped = tree, skipped
+    reducer.mark_context(skipped)
     reducer.helpers = _survey(tree, reducer) | {w.rsplit(".", 1)[-1] for w, _ in settings.init_wrappers}
     if reducer.helpers:  # calls to the file's own init helpers are candidates too
-        reducer.count_hits(pattern(wrappers + tuple(sorted(reducer.helpers)), knowledge.context_words()))
-        if any(reducer.matches(d.first, d.last) for d in skipped):
+        reducer.count_hits(names_pattern(tuple(sorted(reducer.helpers))))
+        if any(reducer.may_hold_candidate(d.first, d.last) for d in skipped):
             return reduce(text, path, settings, parse_guarded(text, path))  # a skipped def calls one
         _survey(tree, reducer)  # again: a function that calls a helper may report
         reducer.any_candidate = reducer.any_candidate or _any_candidate(tree.body, reducer)
@@ -80,7 +82,7 @@ def reduce(text: str, path: str, settings: Settings, tree: Optional[ast.Module] 
 def _parse(text: str, path: str, reducer: "_Reducer") -> "tuple[ast.Module, list[Skipped]]":
     """The file's ast without the definitions that cannot report (most of a model file;
     see ``regions``), or the whole file's ast when in doubt."""
-    blanked = blank_unneeded(text, reducer.starts, reducer.matches, knowledge.context_methods())
+    blanked = blank_unneeded(text, reducer.starts, reducer.may_hold_candidate, knowledge.context_methods())
     if blanked is not None:
         source, skipped = blanked
         try:
@@ -113,8 +115,14 @@ _MODULE = "module"  # every simple statement but long literals
 _FUNCTION = "function"  # every simple statement
 _FORWARD = "forward"  # every simple statement (a forward method and what it calls on self)
 _CONSTRUCTOR = "constructor"  # assignments
+_CALLBACK = "callback"  # bindings with plain names (``std = ...``, ``layers = [...]``)
+_REMOTE = "remote"  # no candidate around: only inits of a placeholder Parameter's name
 _MEMBER = "member"  # self.x assignments
 _NONE = ""  # candidates and context statements only
+
+
+_CANDIDATE_WORD, _CONTEXT_WORD = 1, 2
+_LONG_SKIP = 20_000  # characters of a blanked definition worth a search of their own to skip
 
 
 class _Reducer:
@@ -133,20 +141,59 @@ class _Reducer:
         self.kept = 0  # statements kept for any reason
         self.helpers: set[str] = set()
         self.reportable: set[str] = set()  # functions/methods holding a statement that may report
-        self.instantiated: set[str] = set()  # names called at module level (``model = MLP()``)
+        #: attribute names of the constant Parameters that may be placeholders (``self.A_log =
+        #: nn.Parameter(torch.zeros(...))``): a later init of ``<anything>.A_log`` supersedes them
+        self.placeholders: set[str] = set()
+        self.kinds: dict[int, _Kind] = {}  # id(def) -> what the judge needs of it
+        self.tree: Optional[ast.Module] = None
+        self.skipped: "list[Skipped]" = []  # the definitions blanked before parsing
+        self._called: Optional[frozenset] = None  # names called at module level
         self.first_blanked: dict[int, int] = {}  # class's first line -> its first member blanked before parsing
         self.starts = line_starts(lines)
+        #: per line: bit 1, a candidate word (``zeros_``, a helper's name); bit 2, a context word
+        self.marked = bytearray(len(lines) + 1)
         self.count_hits(scanner)
 
+    def mark_context(self, skipped: "list[Skipped]") -> None:
+        """Mark the lines holding a context word, outside the definitions blanked before
+        parsing (the judge never sees those). A short blanked definition is searched through
+        (one search is cheaper than two) and its marks cleared after: it has no candidate
+        word, so it has no mark to keep."""
+        spans, lo = [], 0
+        for d in skipped:
+            start, end = self.starts[d.first - 1], self.starts[d.last]
+            if end - start > _LONG_SKIP:
+                spans.append((lo, start))
+                lo = end
+        spans.append((lo, len(self.text)))
+        context_pattern().mark_lines(self.text, self.starts, self.marked, _CONTEXT_WORD, spans)
+        for d in skipped:
+            self.marked[d.first:d.last + 1] = bytes(d.last + 1 - d.first)
+        self.hits = list(itertools.accumulate(1 if m else 0 for m in self.marked))
+
+    def called_at_top(self) -> "frozenset[str]":
+        if self._called is None:
+            definitions = sorted([_span(n) for n in self.tree.body if isinstance(n, _DEFS)] +
+                                 [(d.first, d.last) for d in self.skipped if not d.owner])
+            self._called = called_at_top(self.text, self.starts, definitions)
+        return self._called
+
     def count_hits(self, scanner: Scanner) -> None:
-        """Prefix counts of the lines where ``scanner`` matches: any span is tested in O(1)."""
-        marked = bytearray(len(self.lines) + 1)
-        scanner.mark_lines(self.text, self.starts, marked)
-        self.hits = list(itertools.accumulate(marked))
+        """Mark the lines where ``scanner``'s candidate words match, and sum the marks up:
+        any span is then tested in O(1)."""
+        scanner.mark_lines(self.text, self.starts, self.marked, _CANDIDATE_WORD)
+        self.hits = list(itertools.accumulate(1 if m else 0 for m in self.marked))
+        self.candidate_hits = list(itertools.accumulate(m & _CANDIDATE_WORD for m in self.marked))
 
     # -- helpers -------------------------------------------------------------------------
     def matches(self, first: int, last: int) -> bool:
+        """Whether any line of the span holds a candidate or context word."""
         return self.hits[min(last, len(self.lines))] - self.hits[first - 1] > 0
+
+    def may_hold_candidate(self, first: int, last: int) -> bool:
+        """Whether any line of the span holds a candidate word: a definition without one is
+        blanked before parsing (``regions``)."""
+        return self.candidate_hits[min(last, len(self.lines))] - self.candidate_hits[first - 1] > 0
 
     def _keep(self, first: int, last: int) -> None:
         for i in range(first, last + 1):
@@ -195,8 +242,9 @@ class _Reducer:
             return False
         is_def = isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
         if is_def:
-            # a function holding a candidate is read whole; so is one defined in a forward
-            inner = _FUNCTION if node.name in self.reportable else context if context in (_FUNCTION, _FORWARD) else _NONE
+            # a function holding a candidate is read whole (a per-module callback, its bindings);
+            # so is one defined in a forward
+            inner = self._function_context(node) or (context if context in (_FUNCTION, _FORWARD) else _REMOTE)
         else:
             inner = context
         kept_before = self.kept
@@ -232,7 +280,7 @@ class _Reducer:
             self.candidates += 1
             self._keep_comments_above(first)
             keep = True
-        elif hit and _is_context(node):
+        elif hit and _is_context(node) and (context != _REMOTE or _fills(node, self.placeholders)):
             keep = True
         elif context in (_FUNCTION, _FORWARD):
             keep = True
@@ -240,6 +288,8 @@ class _Reducer:
             keep = not _long_literal(node)
         elif context == _CONSTRUCTOR:
             keep = isinstance(node, (ast.Assign, ast.AnnAssign))
+        elif context == _CALLBACK:
+            keep = isinstance(node, (ast.Assign, ast.AnnAssign)) and all(_plain_names(t) for t in _targets(node))
         elif context == _MEMBER:
             keep = _assigns_self(node)
         else:
@@ -252,6 +302,15 @@ class _Reducer:
         self._keep(first, last)
         self.kept += 1
         return True
+
+    def _function_context(self, node) -> str:
+        """How much of a function holding a candidate the judge reads: all of it when its
+        inits make or place layers (their outputs are followed), the bindings only when every
+        init fills a tensor the function is handed (a per-module callback)."""
+        kind = self.kinds.get(id(node))
+        if kind is None:
+            return _NONE
+        return _FUNCTION if kind.full else _CALLBACK
 
     def _atomic(self, node: ast.stmt) -> bool:
         """A compound statement with a block that starts on a header line (``def f(x): ...``,
@@ -308,21 +367,23 @@ class _Reducer:
 
     def _class(self, node: ast.ClassDef, first: int) -> bool:
         last = node.end_lineno or node.lineno
-        built_here = node.name in self.instantiated and node.col_offset == 0
+        built_here = node.col_offset == 0 and node.name in self.called_at_top()
         if not self.matches(first, last) and not built_here:
             self._drop(node, first)
             return False
         before, kept_before = self.candidates, self.kept
         if not self._holds_candidate(node) and not built_here:
-            # only context statements (a later random init, ``_init_weights`` of another
-            # class): those, not the class's wiring
-            self.block(node.body, _NONE)
+            # only the inits of placeholder Parameters (transformers' ``_init_weights`` in
+            # another class): those, not the class's wiring
+            self.block(node.body, _REMOTE)
             if self.kept == kept_before:
                 self._drop(node, first)
                 return False
             self._keep(first, max(first, _start(node.body[0]) - 1))
             return True
-        wiring = _wiring_methods(node)
+        wiring = _wiring_methods(node) if built_here or self._wired(node) else {
+            m.name: _CONSTRUCTOR for m in node.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and m.name in knowledge.constructor_methods()}
         for member in node.body:
             is_method = isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef))
             if is_method and self._atomic(member):
@@ -347,6 +408,19 @@ class _Reducer:
         self._keep(first, max(first, body - 1))  # the header, up to its first member
         return True
 
+    def _wired(self, node: ast.ClassDef) -> bool:
+        """Whether the judge reads how this class wires its layers: an init of it concerns
+        ``self`` (``self.fc``, a loop over ``self.modules()``), or its body holds one (a field)."""
+        for member in node.body:
+            if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                kind = self.kinds.get(id(member))
+                if kind is not None and kind.concerns_self:
+                    return True
+            elif not isinstance(member, ast.ClassDef) and self.matches(*_span(member)) and \
+                    _can_report(member, self.helpers, self.reportable):
+                return True
+        return False
+
     def _holds_candidate(self, node: ast.ClassDef) -> bool:
         for member in node.body:
             if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -366,7 +440,8 @@ class _Reducer:
         if not self.matches(first, last) and not _assigns_self_anywhere(member):
             self._drop(member, first)
             return
-        inner = _FUNCTION if member.name in self.reportable else _MEMBER
+        inner = self._function_context(member)
+        inner = _MEMBER if inner == _NONE else inner
         kept_before = self.kept
         results = [self.block(b, inner) for _, b in _blocks(member)]
         if not any(results) or self.kept == kept_before:
@@ -471,7 +546,15 @@ def _assigns_self(node: ast.stmt) -> bool:
 
 
 def _assigns_self_anywhere(fn) -> bool:
-    return any(isinstance(n, (ast.Assign, ast.AnnAssign)) and _assigns_self(n) for n in ast.walk(fn))
+    """Whether any statement of ``fn``'s body (at any depth) is a ``self.x = ...``."""
+    stack = list(fn.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and _assigns_self(node):
+            return True
+        for _, block in _blocks(node):
+            stack.extend(block)
+    return False
 
 
 def _wiring_methods(cls: ast.ClassDef) -> "dict[str, str]":
@@ -648,7 +731,8 @@ def _survey(tree: ast.Module, reducer: _Reducer) -> set[str]:
             if reducer.matches(first, last) and _reportable(node.body, reducer):
                 reducer.reportable.add(node.name)
                 reducer.any_candidate = True
-                if not in_class and _zeroes_a_parameter(node):
+                kind = reducer.kinds[id(node)] = _function_kind(node, reducer)
+                if not in_class and kind.fills_parameter:
                     names.add(node.name)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             reducer.import_names.update((a.asname or a.name).split(".")[0] for a in node.names)
@@ -657,19 +741,107 @@ def _survey(tree: ast.Module, reducer: _Reducer) -> set[str]:
                 names.update(a.asname for a in node.names if a.asname and reducer.scanner.search(a.name))
             continue
         elif not _blocks(node):
-            if not in_class and node.col_offset == 0:
-                # a script or notebook builds its model at module level: the judge reads that
-                # class's wiring to see where its layers' outputs go
-                reducer.instantiated.update(
-                    sub.func.id for sub in ast.walk(node) if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name))
+            first, last = _span(node)
+            if reducer.matches(first, last) and isinstance(node, ast.Assign) and _makes_parameter(node.value):
+                reducer.placeholders.update(t.attr for t in node.targets if isinstance(t, ast.Attribute))
             if not reducer.any_candidate:
-                first, last = _span(node)
                 reducer.any_candidate = reducer.matches(first, last) and _can_report(node)
         elif not reducer.any_candidate and not in_class and _header_candidate(node, reducer):
             reducer.any_candidate = True
         for _, block in _blocks(node):
             stack.extend((child, isinstance(node, ast.ClassDef)) for child in block)
     return names
+
+
+class _Kind(NamedTuple):
+    """What the judge needs of a function holding a candidate."""
+
+    full: bool  # it reads the whole body (a layer made or placed there is followed)
+    concerns_self: bool  # an init fills ``self``'s tensors (the class's wiring matters)
+    fills_parameter: bool  # an init fills what the function is handed: calls to it are candidates
+
+
+def _function_kind(fn, reducer: _Reducer) -> _Kind:
+    """An init whose target is rooted at one of the function's parameters (``m.weight``,
+    ``p`` of ``for p in m.parameters()``) needs only the bindings around it; anything else (a
+    layer made with a kernel keyword, a Parameter, a local layer) is followed through the
+    body."""
+    params = frozenset(a.arg for a in (*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs))
+    full = concerns_self = fills_parameter = False
+    # each statement with the names rooted at a parameter and those rooted at self
+    stack = [(node, params, _SELF) for node in fn.body]
+    while stack:
+        node, of_params, of_self = stack.pop()
+        if isinstance(node, _DEFS):
+            continue
+        blocks = _blocks(node)
+        if blocks and not isinstance(node, ast.Match) and not reducer._atomic(node):
+            if isinstance(node, (ast.For, ast.AsyncFor)):
+                root = _root(node.iter)
+                if root in of_params or root in of_self:
+                    bound = {n.id for n in ast.walk(node.target) if isinstance(n, ast.Name)}
+                    of_params, of_self = (of_params | bound, of_self) if root in of_params else (of_params, of_self | bound)
+            if _header_candidate(node, reducer):
+                full = True
+            stack.extend((child, of_params, of_self) for _, b in blocks for child in b)
+            continue
+        first, last = _span(node)
+        if not (reducer.matches(first, last) and _can_report(node, reducer.helpers)):
+            continue
+        root = _init_root(node)
+        if root in of_self:
+            concerns_self = True
+            if root == "self" and not isinstance(node, ast.Expr):
+                full = True  # self.w = nn.Parameter(...): followed into the forward
+        elif root in of_params:
+            fills_parameter = True
+        else:
+            full = True
+    return _Kind(full, concerns_self, fills_parameter)
+
+
+_SELF = frozenset(("self",))
+
+
+def _init_root(node: ast.stmt) -> Optional[str]:
+    """The name an init statement fills: ``m`` for ``zeros_(m.weight)``/``m.weight.zero_()``,
+    ``self`` for ``self.w = nn.Parameter(...)``; None for anything else."""
+    if isinstance(node, (ast.Expr, ast.Return)) and isinstance(node.value, ast.Call):
+        call = node.value
+        name = _callee(call)
+        if name in knowledge.first_arg_targets() and call.args:
+            return _root(call.args[0])
+        if name in knowledge.receiver_methods() and isinstance(call.func, ast.Attribute):
+            return _root(call.func.value)
+        return None
+    if isinstance(node, (ast.Assign, ast.AnnAssign)):
+        targets = _targets(node)
+        roots = {_root(t) for t in targets if t is not None}
+        return "self" if roots == {"self"} else None
+    return None
+
+
+def _makes_parameter(expr: ast.expr) -> bool:
+    return isinstance(expr, ast.Call) and _callee(expr) in knowledge.parameter_makers()
+
+
+def _fills(node: ast.stmt, names: "set[str]") -> bool:
+    """An init statement whose target is ``<anything>.<one of names>``."""
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Attribute) and sub.attr in names:
+            return True
+    return False
+
+
+def _plain_names(target) -> bool:
+    """``x`` or ``gamma, beta``: local names, not attributes or subscripts."""
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return all(_plain_names(e) for e in target.elts)
+    return isinstance(target, ast.Name)
+
+
+def _targets(node: ast.stmt) -> list:
+    return node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
 
 
 def _any_candidate(body: list, reducer: _Reducer) -> bool:
@@ -701,25 +873,6 @@ def _header_candidate(node: ast.stmt, reducer: _Reducer) -> bool:
     if not header or not reducer.matches(node.lineno, max(node.lineno, _start(node.body[0]) - 1)):
         return False
     return any(_mentions_init(ast.Expr(h), reducer.helpers) for h in header)
-
-
-def _zeroes_a_parameter(fn: ast.FunctionDef) -> bool:
-    """``def zero_module(m): for p in m.parameters(): p.zero_()`` / ``def z(l): zeros_(l.weight)``."""
-    params = {a.arg for a in (*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs)}
-    rooted = set(params)
-    for node in ast.walk(fn):
-        if isinstance(node, ast.For) and _root(node.iter) in params:
-            rooted.update(n.id for n in ast.walk(node.target) if isinstance(n, ast.Name))
-    for node in ast.walk(fn):
-        if isinstance(node, ast.Call):
-            name = _callee(node)
-            if name in knowledge.first_arg_targets():
-                if node.args and _root(node.args[0]) in rooted:
-                    return True
-            elif name in knowledge.receiver_methods() and isinstance(node.func, ast.Attribute):
-                if _root(node.func.value) in rooted:
-                    return True
-    return False
 
 
 def _root(expr) -> Optional[str]:

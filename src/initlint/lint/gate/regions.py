@@ -24,7 +24,7 @@ from __future__ import annotations
 import bisect
 import re
 from functools import lru_cache
-from typing import Callable, Collection, NamedTuple, Optional
+from typing import Callable, Collection, Iterable, NamedTuple, Optional
 
 _DEFINITION = re.compile(r"(?:async[ \t]+def|def|class)[ \t]+(\w+)")
 #: Everything but line breaks: blanking turns it into one space (removing it could merge a
@@ -59,10 +59,15 @@ def blank_unneeded(
     definitions; None when nothing can be blanked safely. ``starts``: the line offsets
     (``textlines.line_starts``)."""
     skipped: list[Skipped] = []
-    for d in _block(text, starts, 1, len(starts) - 1, ""):
+    top = _block(text, starts, 1, len(starts) - 1, "")
+    built: Optional[frozenset] = None
+    for d in top:
         if not has_candidate(d.first, d.last):
-            if not (d.name_line and text.startswith("class", starts[d.name_line - 1]) and _built_at_top(text, d.name)):
-                skipped.append(d)
+            if d.name_line and text.startswith("class", starts[d.name_line - 1]):
+                built = called_at_top(text, starts, ((t.first, t.last) for t in top)) if built is None else built
+                if d.name in built:
+                    continue  # a script's or notebook's model: the reducer keeps its wiring
+            skipped.append(d)
         elif d.name_line and text.startswith("class", starts[d.name_line - 1]):
             lo, hi = starts[d.name_line], starts[d.last]
             indent = _member_indent(text, lo, hi)
@@ -140,10 +145,21 @@ def _block(text: str, starts: "list[int]", start: int, end: int, indent: str, ow
     return found
 
 
-def _built_at_top(text: str, name: str) -> bool:
-    """``model = MLP(...)`` at module level: the class is a script's or notebook's model, and
-    the reducer keeps its wiring."""
-    return re.search(rf"^(?![ \t#@]|def |class |async ).*\b{re.escape(name)}\s*\(", text, re.M) is not None
+_CALLED = re.compile(r"\b(\w++)\s*+\(")  # possessive: no backtracking through a word
+
+
+def called_at_top(text: str, starts: "list[int]", definitions: "Iterable[tuple[int, int]]") -> "frozenset[str]":
+    """Names called outside the file's top-level definitions (``model = MLP(...)``, at
+    module level or under ``if __name__ == "__main__":``): a script's or notebook's model,
+    whose wiring the judge reads. ``definitions``: their (first, last) lines, in order. The
+    regions and the reducer both ask this, of the text's definitions and of the ast's."""
+    names: set[str] = set()
+    done = 0
+    for first, last in definitions:
+        names.update(_CALLED.findall(text, done, starts[first - 1]))
+        done = starts[last]
+    names.update(_CALLED.findall(text, done))
+    return frozenset(names)
 
 
 def _starts_statement(text: str, offset: int, width: int) -> bool:

@@ -29,7 +29,8 @@ def canonical(qualname: str, wrappers: "dict[str, str]", frameworks: bool = True
 
 
 class Resolver:
-    """Resolves callees through the import table and the (user-extended) wrapper table."""
+    """Resolves callees through the import table and the (user-extended) wrapper table.
+    One per file: every producer asks the names of every call, so answers are kept by node."""
 
     def __init__(self, wrappers: "dict[str, str]" = None, extra_functions: "dict[str, str]" = None):
         self.wrappers = {**torch.INIT_MODULE_WRAPPERS, **(wrappers or {})}
@@ -42,10 +43,21 @@ class Resolver:
         self._splits = frozenset().union(*(fw.split_functions for fw in FRAMEWORKS))
         self._init_functions = {n: f for fw in FRAMEWORKS for n, f in fw.init_functions.items()}
         self._factories = {n: f for fw in FRAMEWORKS for n, f in fw.factories.items()}
+        #: (id(expr), id(scope), frameworks) -> (expr, names): the node is held so its id stays its own
+        self._known: dict = {}
 
-    def qualnames(self, expr: cst.BaseExpression, scope: Scope, frameworks: bool = True) -> set[str]:
+    def qualnames(self, expr: cst.BaseExpression, scope: Scope, frameworks: bool = True) -> "frozenset[str]":
         """Every dotted name ``expr`` may stand for; ``frameworks=False`` keeps each
         framework's own spelling (``tf_keras.layers.Dense`` says Keras 2)."""
+        key = (id(expr), id(scope), frameworks)
+        known = self._known.get(key)
+        if known is not None and known[0] is expr:
+            return known[1]
+        names = frozenset(self._qualnames(expr, scope, frameworks))
+        self._known[key] = (expr, names)
+        return names
+
+    def _qualnames(self, expr: cst.BaseExpression, scope: Scope, frameworks: bool) -> "set[str]":
         out = set()
         for q in scope.resolve(dotted_name(expr)):
             if q.startswith("."):
