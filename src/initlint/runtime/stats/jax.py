@@ -6,6 +6,9 @@ those ``n_units`` numbers show NaN/Inf, a constant tensor and candidate duplicat
 Only when they ask for it is more read: exact min/max for a constant candidate, NaN/Inf counts,
 and the slices of candidate duplicate units, fetched to the host and compared exactly.
 
+Small arrays (``HOST_BELOW`` elements) on one device are copied to the host and read with
+stats.numpy instead: compiling a kernel for their shape would cost more than reading them.
+
 Every array is handled as a list of *pieces*, ``(data, index)`` pairs: a single-device block and
 its slices in the whole array. An ordinary array is one piece; a sharded ``jax.Array``
 (``NamedSharding`` over several devices) is its ``addressable_shards``, replicas counted once.
@@ -36,6 +39,17 @@ CANDIDATE_TOL = 2e-6  # units whose projections are closer than this * max|p| ar
 _SEED = 0x1517
 _SIGMA = 1.04  # rms of the projection vectors' entries: |w . r| ~ _SIGMA * ||w||
 _FEW_UNITS = 64  # below this, max|p| is a poor noise scale: measure the slices' norms
+
+
+# -- reading results on the host: every device-to-host copy goes through _host -----------------
+
+host_bytes = [0]  # bytes copied to the host so far (tests check that a whole array never is)
+
+
+def _host(x: Any) -> np.ndarray:
+    out = np.asarray(jax.device_get(x))
+    host_bytes[0] += out.nbytes
+    return out
 
 
 # -- pieces ----------------------------------------------------------------------------------
@@ -181,7 +195,7 @@ def _combine_rows(parts: list, values: list, layout: Layout, whole: tuple, dtype
     total = np.zeros(whole[layout.axis], dtype)
     for (_, index), v in zip(parts, values):
         s = index[layout.axis]
-        total[s.start : s.stop] += np.asarray(v, dtype)
+        total[s.start : s.stop] += _host(v).astype(dtype)
     return total
 
 
@@ -203,13 +217,13 @@ def _is_finite(x: float) -> bool:
 
 
 def _nonfinite(parts: list) -> tuple[int, int]:
-    counts = [_count_nonfinite(data) for data, _ in parts]
-    return sum(int(c[0]) for c in counts), sum(int(c[1]) for c in counts)
+    counts = _host([_count_nonfinite(data) for data, _ in parts])
+    return int(counts[:, 0].sum()), int(counts[:, 1].sum())
 
 
 def _exact_minmax(parts: list) -> tuple[float, float]:
-    pairs = [_minmax(data) for data, _ in parts]
-    return min(float(lo) for lo, _ in pairs), max(float(hi) for _, hi in pairs)
+    pairs = _host([_minmax(data) for data, _ in parts]).astype(np.float64)
+    return float(pairs[:, 0].min()), float(pairs[:, 1].max())
 
 
 def finish(w: _Work, proj: Projector) -> Facts:
@@ -219,8 +233,8 @@ def finish(w: _Work, proj: Projector) -> Facts:
     if a.size == 0:
         return facts
     if layout is None or a.ndim < 2:
-        lo = min(float(m[0]) for m in w.minmax)
-        hi = max(float(m[1]) for m in w.minmax)
+        pairs = _host(w.minmax).astype(np.float64)
+        lo, hi = float(pairs[:, 0].min()), float(pairs[:, 1].max())
         if not (_is_finite(lo) and _is_finite(hi)):
             facts.nan, facts.inf = _nonfinite(w.parts)
         elif w.want_constant and lo == hi:
@@ -292,7 +306,7 @@ def _unit_slices(w: _Work, units: np.ndarray) -> np.ndarray:
         keep = np.flatnonzero(np.isin(rows % n, units))
         if keep.size == 0:
             continue
-        block = np.asarray(jnp.take(data, jnp.asarray(keep), axis=ax)).astype(np.float32)
+        block = _host(jnp.take(data, jnp.asarray(keep), axis=ax)).astype(np.float32)
         block = np.moveaxis(block, ax, 0)  # (kept rows, *other dims of the piece)
         other = tuple(s for i, s in enumerate(index) if i != ax)
         held = rows[keep]
@@ -333,8 +347,19 @@ def _duplicate_groups(w: _Work, p: np.ndarray, scale: float, proj: Projector) ->
     return sorted(groups)
 
 
-def array_facts(entries_values: list, proj: Optional[Projector] = None) -> list:
+#: arrays with at most this many elements (and on one device) are copied to the host and read
+#: with numpy: cheaper than compiling a kernel for their shape, which costs ~50 ms each
+HOST_BELOW = 1 << 16
+
+
+def array_facts(arrays: list, proj: Optional[Projector] = None, host_below: int = HOST_BELOW) -> list:
     """Facts for many ``(array, layout, want_constant)``: every array's work is dispatched first."""
+    from initlint.runtime.stats.numpy import tensor_facts as numpy_facts
+
     proj = proj or Projector()
-    works = [dispatch(a, layout, want, proj) for a, layout, want in entries_values]
-    return [finish(w, proj) for w in works]
+    small = [a.size <= host_below and len(pieces(a)) == 1 for a, _, _ in arrays]
+    works = [None if s else dispatch(a, layout, want, proj) for s, (a, layout, want) in zip(small, arrays)]
+    return [
+        numpy_facts(_host(a), layout, want) if w is None else finish(w, proj)
+        for w, (a, layout, want) in zip(works, arrays)
+    ]
