@@ -80,6 +80,8 @@ def test_names_follow_each_library():
     (FLAX, (), "kernel", 1, roles.SCALAR, None),  # 1-D leaves are never weights
     (FLAX, (), "pos_embedding", 3, roles.OTHER, None),  # additive tokens: zero by design
     (FLAX, (), "q_kernel", 2, roles.WEIGHT, -1),
+    (FLAX, (), "w2", 2, roles.WEIGHT, -1),  # SwiGLU-style w1/w2/w3
+    (FLAX, (), "w2b", 2, roles.OTHER, None),
     (HAIKU, ("net/~/conv2_d_transpose",), "w", 4, roles.WEIGHT, -2),
     (HAIKU, ("encoder/lstm/linear",), "w", 2, roles.WEIGHT, -1),
     (HAIKU, (), "offset", 1, roles.NORM_SHIFT, None),

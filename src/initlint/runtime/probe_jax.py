@@ -35,6 +35,7 @@ _NO_GRADIENT = frozenset({"stop_gradient"})
 # The probe runs its step 3 times: on CPU, XLA's compilation (seconds for a transformer block)
 # costs far more than the unoptimised code loses; -O0 compiles ~40% faster.
 _CPU_COMPILER_OPTIONS = {"xla_backend_optimization_level": 0}
+_HOST_SUMMARY = 1 << 22  # elements: below this the starting values are summarised with numpy
 
 
 def _live_inputs(jaxpr: Any, live_out: list) -> list:
@@ -68,10 +69,10 @@ def _geometry(shape: tuple, axis: int) -> tuple[int, int, int]:
     return prod(shape[:axis]), int(shape[axis]), prod(shape[axis + 1 :])
 
 
-def _unit_absmax(x: jax.Array, layout: Any) -> jax.Array:
-    """Per unit (gate blocks folded), the largest |value| of its slice (traced)."""
+def _unit_absmax(x: Any, layout: Any, xp: Any = jnp) -> Any:
+    """Per unit (gate blocks folded), the largest |value| of its slice (``xp``: jnp, traced, or np)."""
     outer, rows, inner = _geometry(tuple(x.shape), layout.axis)
-    m = jnp.abs(x.reshape(outer, rows, inner).astype(jnp.float32)).max(axis=(0, 2))
+    m = xp.abs(x.reshape(outer, rows, inner).astype(xp.float32)).max(axis=(0, 2))
     return m.reshape(layout.gates, rows // layout.gates).max(0)
 
 
@@ -127,12 +128,14 @@ def run_probe(entries: list, values: list, forward: Callable[[list], Any], steps
     on_cpu = all(d.platform == "cpu" for v in values for d in v.devices())
     jit = partial(jax.jit, compiler_options=_CPU_COMPILER_OPTIONS if on_cpu else None)
 
-    @jit
-    def summary(vals: list) -> tuple:
-        tops = [jnp.abs(v).max().astype(jnp.float32) if v.size else jnp.float32(0) for v in vals]
-        return tops, [_unit_absmax(v, lay) if lay is not None else None for v, lay in zip(vals, layouts)]
-
-    tops, unit_max = jax.device_get(summary(values))
+    if sum(v.size for v in values) <= _HOST_SUMMARY and all(len(v.devices()) == 1 for v in values):
+        host = [np.asarray(v, dtype=np.float32) for v in values]  # small: cheaper than compiling
+        tops = [float(np.abs(h).max()) if h.size else 0.0 for h in host]
+        unit_max = [_unit_absmax(h, lay, np) if lay is not None else None for h, lay in zip(host, layouts)]
+    else:
+        tops, unit_max = jax.device_get(jit(lambda vals: (
+            [jnp.abs(v).max().astype(jnp.float32) if v.size else jnp.float32(0) for v in vals],
+            [_unit_absmax(v, lay) if lay is not None else None for v, lay in zip(vals, layouts)]))(values))
     sizes = [_REL_STEP * float(t) if t > 0 else _ZERO_STEP for t in tops]
 
     state = []

@@ -26,6 +26,7 @@ ndim <= 1.
 
 from __future__ import annotations
 
+import re
 from fnmatch import fnmatchcase
 from typing import Optional, Sequence
 
@@ -73,10 +74,11 @@ LEAF_NAMES: dict[str, Spec] = {
     "var": _BUF,
 }
 
-# A >= 2-D leaf not in the tables is a weight when its name is one of these, or has one of
-# these tokens between underscores ("w_i", "q_kernel"); anything else (cls tokens, position
-# embeddings, gates, "mixing") is "other": additive tokens and gates are zero by design.
-WEIGHT_NAMES = frozenset({"w", "W", "weight", "kernel"})
+# A >= 2-D leaf not in the tables is a weight when its name is one of these (w, w1, W2,
+# weight, kernel), or has one of these tokens between underscores ("w_i", "q_kernel");
+# anything else (cls tokens, position embeddings, gates, "mixing") is "other": additive tokens
+# and gates are zero by design.
+WEIGHT_NAME = re.compile(r"[wW]\d*|weight|kernel")
 WEIGHT_TOKENS = frozenset({"weight", "kernel", "w"})
 
 # Haiku modules whose parameters need more than their name, by the last one or two segments of
@@ -153,7 +155,7 @@ def _flagged(owner: object, name: str) -> Optional[Spec]:
 
 
 def _looks_like_weight(name: str) -> bool:
-    return name in WEIGHT_NAMES or bool(WEIGHT_TOKENS & set(name.lower().split("_")))
+    return WEIGHT_NAME.fullmatch(name) is not None or bool(WEIGHT_TOKENS & set(name.lower().split("_")))
 
 
 def _haiku_module_spec(module_path: Sequence[str], name: str) -> Optional[Spec]:
