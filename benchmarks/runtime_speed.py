@@ -8,6 +8,9 @@ for anything that reads them). Target: at most 3x that pass.
     python benchmarks/runtime_speed.py --gpt2          # transformers GPT-2 small (124M), from config
     python benchmarks/runtime_speed.py --dtype bfloat16 --repeat 9 --threads 1
 
+With jax installed, a JAX row follows (benchmarks/runtime_speed_jax.py: the same shapes as a
+Flax params tree, against one ``jnp.sum`` pass over its leaves); ``--no-jax`` skips it.
+
 On a shared machine, compare with ``--threads 1`` as well: when another process holds a core,
 every multi-threaded torch op waits for a descheduled thread, which penalises the check (a few
 small ops per tensor) far more than ``p.sum()`` (one op per tensor).
@@ -16,6 +19,7 @@ small ops per tensor) far more than ``p.sum()`` (one op per tensor).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import statistics
 import sys
 import time
@@ -76,6 +80,7 @@ def main() -> None:
     ap.add_argument("--dtype", default="float32", choices=["float32", "float16", "bfloat16"])
     ap.add_argument("--repeat", type=int, default=7)
     ap.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
+    ap.add_argument("--no-jax", action="store_true", help="skip the JAX row (run when jax is installed)")
     args = ap.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -101,6 +106,10 @@ def main() -> None:
     print(f"p.sum() over all parameters: median {t_sum * 1e3:8.1f} ms  ({size / t_sum / 1e9:.1f} GB/s)")
     print(f"check_model_init (no inputs): median {t_check * 1e3:8.1f} ms  ({size / t_check / 1e9:.1f} GB/s)")
     print(f"ratio check / sum: {t_check / t_sum:.2f}x  (target <= 3x)")
+    if not args.no_jax and importlib.util.find_spec("jax") is not None:
+        from runtime_speed_jax import jax_row  # the same shapes as a Flax params tree
+
+        jax_row(args.repeat, interleaved_medians)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@ The same answers as stats.torch, by the same method: one pass over a weight proj
 slice onto a fixed random vector (a jitted matrix-vector product, read at memory bandwidth), and
 those ``n_units`` numbers show NaN/Inf, a constant tensor and candidate duplicate units at once.
 Only when they ask for it is more read: exact min/max for a constant candidate, NaN/Inf counts,
-and the slices of candidate duplicate units, fetched to the host and compared exactly.
+and, for candidate duplicate units, two more projections of their slices on the device, then
+the slices of the few that still agree, fetched to the host and compared exactly.
 
 Small arrays (``HOST_BELOW`` elements) on one device are copied to the host and read with
 stats.numpy instead: compiling a kernel for their shape would cost more than reading them.
@@ -39,6 +40,7 @@ CANDIDATE_TOL = 2e-6  # units whose projections are closer than this * max|p| ar
 _SEED = 0x1517
 _SIGMA = 1.04  # rms of the projection vectors' entries: |w . r| ~ _SIGMA * ||w||
 _FEW_UNITS = 64  # below this, max|p| is a poor noise scale: measure the slices' norms
+_STRIDED_READ = 16  # float32s per cache line: gathering one column of a matrix reads this many per row
 
 
 # -- reading results on the host: every device-to-host copy goes through _host -----------------
@@ -121,6 +123,15 @@ def _gated_row_projection(a: jax.Array, rho: jax.Array, gate: jax.Array, outer: 
 
 
 @partial(jax.jit, static_argnames=("outer", "rows", "inner"))
+def _selected_rows(a: jax.Array, take: jax.Array, rho: jax.Array, gate: jax.Array, outer: int, rows: int, inner: int) -> tuple:
+    """For the rows ``take`` of ``a`` (read as (outer, rows, inner)): their dot products with the
+    two vectors ``rho`` (2, outer, gates, inner) of their gate block, and their sums of squares."""
+    v = _f32(jnp.take(a.reshape(outer, rows, inner), take, axis=1))  # (outer, k, inner)
+    q = jnp.einsum("oki,zoki->zk", v, jnp.take(rho, gate, axis=2))
+    return q, jnp.sum(v * v, axis=(0, 2))
+
+
+@partial(jax.jit, static_argnames=("outer", "rows", "inner"))
 def _row_sumsq(a: jax.Array, outer: int, rows: int, inner: int) -> jax.Array:
     v = _f32(a.reshape(outer, rows, inner))
     return jnp.sum(v * v, axis=(0, 2))
@@ -130,10 +141,12 @@ def _row_sumsq(a: jax.Array, outer: int, rows: int, inner: int) -> jax.Array:
 
 class Projector:
     """Random vectors with entries of magnitude [0.5, 1.5) and random sign (never zero, so
-    NaN/Inf always show), one per (shape, which), from a private generator."""
+    NaN/Inf always show), one per (shape, which), from a private generator; the pieces used on
+    a device are kept there, so repeated checks of a model move no vectors."""
 
     def __init__(self) -> None:
         self._cache: dict = {}
+        self._placed: dict = {}
 
     def host(self, shape: tuple, which: int = 0) -> np.ndarray:
         key = (shape, which)
@@ -144,6 +157,18 @@ class Projector:
             r = np.where(rng.random(shape) < 0.5, -mag, mag).astype(np.float32)
             self._cache[key] = r
         return r
+
+    def on(self, device: Any, shape: tuple, which: int, local: tuple, as_shape: tuple) -> jax.Array:
+        """``host(shape, which)[local]`` reshaped to ``as_shape``, on ``device``."""
+        key = (device, shape, which, tuple((s.start, s.stop) for s in local), as_shape)
+        r = self._placed.get(key)
+        if r is None:
+            r = self._placed[key] = jax.device_put(self.host(shape, which)[local].reshape(as_shape), device)
+        return r
+
+
+#: the projector of calls that bring none: its vectors stay on their devices between checks
+_SHARED = Projector()
 
 
 # -- one array's facts, in two phases: dispatch, then read -----------------------------------
@@ -173,8 +198,8 @@ def _piece_projection(data: jax.Array, index: tuple, whole: tuple, layout: Layou
     outer, rows, inner = _geometry(tuple(data.shape), ax)
     device = next(iter(data.devices()))
     if gates == 1:
-        r = proj.host(slice_shape, which)[local].reshape(outer, inner)
-        return _row_projection(data, jax.device_put(r, device), outer=outer, rows=rows, inner=inner)
+        r = proj.on(device, slice_shape, which, local, (outer, inner))
+        return _row_projection(data, r, outer=outer, rows=rows, inner=inner)
     n = whole[ax] // gates
     rho = proj.host(whole[:ax] + (gates,) + whole[ax + 1 :], which)
     rho = rho[local[:ax] + (slice(None),) + local[ax:]].reshape(outer, gates, inner)
@@ -325,10 +350,12 @@ def _duplicate_groups(w: _Work, p: np.ndarray, scale: float, proj: Projector) ->
     members, cid = _chains(p[order], order, CANDIDATE_TOL * scale, None if labels is None else labels[order])
     if members.size == 0:
         return []
-    if members.size * 4 > n:
-        # Many units (a 100k-row vocabulary head) chain along one direction: a second full
-        # projection separates the coincidences without reading the candidates' slices.
-        whole = tuple(int(s) for s in w.a.shape)
+    whole = tuple(int(s) for s in w.a.shape)
+    strided = prod(whole[layout.axis + 1 :]) == 1  # units last: a unit's slice is a strided column
+    if members.size * (_STRIDED_READ if strided else 1) * 4 > n:
+        # Many units (a 32k-unit vocabulary head) chain by chance along one direction: a second
+        # full projection, one streaming read, separates the coincidences more cheaply than
+        # gathering their slices (for units last, a gather of a few columns reads whole lines).
         rows = _combine_rows(w.parts, [_piece_projection(d, i, whole, layout, proj, 1) for d, i in w.parts], layout, whole)
         p2 = _units(rows, layout, whole[layout.axis])[members]
         sub_order = np.lexsort((p2, cid))
@@ -336,15 +363,64 @@ def _duplicate_groups(w: _Work, p: np.ndarray, scale: float, proj: Projector) ->
         members = members[sub]
         if members.size == 0:
             return []
+    members, cid = _narrow(w, members, cid, proj)
+    if members.size == 0:
+        return []
     slices = _unit_slices(w, members)
     groups = []
-    for k in range(int(cid.max()) + 1):
+    for k in np.unique(cid):
         at = np.flatnonzero(cid == k)
-        _, inverse, counts = np.unique(slices[at], axis=0, return_inverse=True, return_counts=True)
+        rows = np.ascontiguousarray(slices[at])
+        keys = rows.view(np.dtype((np.void, rows.dtype.itemsize * rows.shape[1]))).ravel()  # exact: bytes
+        _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
         inverse = inverse.reshape(-1)
         for g in np.flatnonzero(counts >= 2):
             groups.append(sorted(int(u) for u in members[at[inverse == g]]))
     return sorted(groups)
+
+
+def _narrow(w: _Work, members: np.ndarray, cid: np.ndarray, proj: Projector) -> tuple[np.ndarray, np.ndarray]:
+    """Split candidate chains by two more projections of the candidates' slices, computed where
+    the slices live (only 3 numbers per candidate come back): what survives is, but for a
+    coincidence in three random directions, a true duplicate."""
+    layout = w.layout
+    ax, gates = layout.axis, layout.gates
+    whole = tuple(int(s) for s in w.a.shape)
+    n = whole[ax] // gates
+    position = np.full(n, -1)
+    position[members] = np.arange(members.size)
+    q = np.zeros((members.size, 2))
+    sumsq = np.zeros(members.size)
+    rho_shape = whole[:ax] + (gates,) + whole[ax + 1 :]
+    rho_whole = np.stack([proj.host(rho_shape, 2), proj.host(rho_shape, 3)])
+    for data, index in w.parts:
+        rows = np.arange(index[ax].start, index[ax].stop)
+        keep = np.flatnonzero(position[rows % n] >= 0)
+        if keep.size == 0:
+            continue
+        held = rows[keep]
+        bucket = 1 << int(keep.size - 1).bit_length()  # few shapes, few compilations
+        take, gate = np.zeros(bucket, np.int32), np.zeros(bucket, np.int32)
+        take[: keep.size], gate[: keep.size] = keep, held // n
+        local = tuple(s for i, s in enumerate(index) if i != ax)
+        outer, rows_here, inner = _geometry(tuple(data.shape), ax)
+        rho = rho_whole[(slice(None),) + local[:ax] + (slice(None),) + local[ax:]].reshape(2, outer, gates, inner)
+        device = next(iter(data.devices()))
+        qk, sk = map(_host, _selected_rows(data, jax.device_put(take, device), jax.device_put(rho, device),
+                                           jax.device_put(gate, device), outer=outer, rows=rows_here, inner=inner))
+        at = position[held % n]
+        np.add.at(q, at, qk[:, : keep.size].T)
+        np.add.at(sumsq, at, sk[: keep.size])
+    # rounding noise scales with the slices' norms (|projection| ~ 1.04 * norm), not with the
+    # projections of these few candidates, which may all be small by chance
+    qtol = 4 * CANDIDATE_TOL * _SIGMA * float(np.sqrt(sumsq.max()))
+    for k in range(2):  # chains keep their identity through cid: never joined
+        order = np.lexsort((q[:, k], cid))
+        sub, cid = _chains(q[order, k], order, qtol, cid[order])
+        members, q = members[sub], q[sub]
+        if members.size == 0:
+            break
+    return members, cid
 
 
 #: arrays with at most this many elements (and on one device) are copied to the host and read
@@ -356,7 +432,7 @@ def array_facts(arrays: list, proj: Optional[Projector] = None, host_below: int 
     """Facts for many ``(array, layout, want_constant)``: every array's work is dispatched first."""
     from initlint.runtime.stats.numpy import tensor_facts as numpy_facts
 
-    proj = proj or Projector()
+    proj = proj or _SHARED
     small = [a.size <= host_below and len(pieces(a)) == 1 for a, _, _ in arrays]
     works = [None if s else dispatch(a, layout, want, proj) for s, (a, layout, want) in zip(small, arrays)]
     return [
