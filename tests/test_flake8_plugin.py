@@ -212,7 +212,7 @@ def test_plugin_reuses_flake8s_tree(monkeypatch):
     import ast
 
     from initlint.faces.flake8_plugin import InitLintChecker
-    from initlint.static import locate
+    from initlint.lint.gate import reduce
 
     lines = ANNOTATED.splitlines(True)
     tree = ast.parse(ANNOTATED)
@@ -220,6 +220,7 @@ def test_plugin_reuses_flake8s_tree(monkeypatch):
     def no_second_parse(*args, **kwargs):
         raise AssertionError("the plugin parsed the file a second time")
 
-    monkeypatch.setattr(locate, "parse_guarded", no_second_parse)
+    monkeypatch.setattr(reduce, "parse_guarded", no_second_parse)
+    monkeypatch.setattr(reduce, "parse", no_second_parse)
     found = [(row, col, text.split()[0]) for row, col, text, _ in InitLintChecker(tree, "model.py", lines).run()]
     assert found == [(12, 8, "INI001"), (13, 8, "INI002"), (18, 12, "INI002")]

@@ -100,7 +100,7 @@ def check_source(
     With ``cli_filters=False`` only idioms are filtered (by ``strict``): flake8 applies its
     own select/ignore/per-file-ignores/noqa and must not see them applied twice.
     """
-    from initlint.pipeline.workers import analyze_text
+    from initlint.lint import analyze_file
 
     config = config or Config()
     settings = config.settings()
@@ -115,7 +115,7 @@ def check_source(
             text = source.replace("\r\n", "\n").replace("\r", "\n") if "\r" in source else source
     except SourceProblem as p:
         return FileResult(path, [Finding(path, p.line, p.col, p.code, p.message)])
-    findings = analyze_text(text, path, settings, tree).findings if _may_contain(text, settings) else []
+    findings = analyze_file(text, path, settings, tree).findings
     if cli_filters:
         findings = _Filter(config)(findings, path, text)
     else:
@@ -190,9 +190,6 @@ def check_paths(paths: "list[str]", config: Optional[Config] = None) -> RunResul
 
 
 def _may_contain(text: str, settings) -> bool:
-    from initlint.static.prefilter import may_contain_init
+    from initlint.lint import may_contain
 
-    try:
-        return bool(may_contain_init(text, settings))
-    except Exception:
-        return True  # a prefilter bug must cost time, never a finding
+    return may_contain(text, settings)

@@ -19,31 +19,16 @@ survives it (a file that the ``ast`` stage settles never waits for the import).
 from __future__ import annotations
 
 import contextlib
-import gc
 import multiprocessing
 import multiprocessing.connection
 import os
 import signal
 import time
 from collections import deque
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterator, Optional
+from typing import Any, Iterator, Optional
 
 from initlint.finding import Finding, Settings
-
-if TYPE_CHECKING:
-    import ast
-
-    from initlint.static.locate import Reduced
-
-
-@dataclass
-class Outcome:
-    """What analysing one file produced; ``cacheable`` is False for results that might not
-    repeat (crashes, timeouts, internal errors)."""
-
-    findings: "list[Finding]" = field(default_factory=list)
-    cacheable: bool = True
+from initlint.lint import Outcome, _internal_error, analyze_file, gate_file, judge_file
 
 
 def default_jobs() -> int:
@@ -52,70 +37,6 @@ def default_jobs() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - not on Linux
         return max(1, os.cpu_count() or 1)
-
-
-def analyze_text(text: str, path: str, settings: Settings, tree: Optional[ast.Module] = None) -> Outcome:
-    """The ast guard, then libcst: every failure mapped to a diagnostic for ``path``.
-    ``tree``: the file's ``ast`` if the caller has one already (flake8 does)."""
-    located = guard(text, path, settings, tree)
-    if isinstance(located, Outcome):
-        return located
-    return analyze_reduced(located, path, settings)
-
-
-@contextlib.contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """The parsers build hundreds of thousands of acyclic nodes per file, and each batch
-    of them triggers a garbage-collection pass over every live object (a flake8 worker
-    holds many): collect once afterwards instead."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def guard(text: str, path: str, settings: Settings, tree: Optional[ast.Module] = None) -> "Reduced | Outcome":
-    """The stdlib-ast stage: the reduced source for libcst, or the final outcome."""
-    from initlint.static import locate
-
-    try:
-        with _no_cycle_collection():
-            reduced = locate.locate(text, path, settings, tree)
-    except locate.SourceError as e:
-        return Outcome([Finding(path, e.line, e.col, e.code, e.message)])
-    except (RecursionError, MemoryError) as e:
-        return Outcome([_too_complex(path, e)], cacheable=False)
-    except Exception as e:
-        return Outcome([_internal_error(path, e)], cacheable=False)
-    return Outcome([]) if reduced is None else reduced
-
-
-def analyze_reduced(reduced: "Reduced", path: str, settings: Settings) -> Outcome:
-    """The libcst stage on what the ast stage kept."""
-    try:
-        from initlint.static import analyzer
-
-        with _no_cycle_collection():
-            return Outcome(list(analyzer.analyze(reduced, path, settings)))
-    except (RecursionError, MemoryError) as e:
-        return Outcome([_too_complex(path, e)], cacheable=False)
-    except Exception as e:
-        return Outcome([_internal_error(path, e)], cacheable=False)
-
-
-def _too_complex(path: str, e: BaseException) -> Finding:
-    return Finding(path, 1, 0, "INI901", f"too complex to analyse safely ({type(e).__name__}); not analysed")
-
-
-def _internal_error(path: str, e: BaseException) -> Finding:
-    detail = " ".join(str(e).split())
-    if len(detail) > 160:
-        detail = detail[:157] + "..."
-    what = f"{type(e).__name__}: {detail}" if detail else type(e).__name__
-    return Finding(path, 1, 0, "INI900", f"internal error in initlint while analysing this file ({what}); please report it")
 
 
 # -- the pool -----------------------------------------------------------------------------
@@ -139,7 +60,7 @@ def run_tasks(
         # that they import libcst (~0.5 s) while this process runs the ast stage, then hand
         # them only what survives it.
         workers = [_Worker(ctx, settings, preload=True) for _ in range(size)]
-        located = [guard(text, path, settings) for path, text in tasks]
+        located = [gate_file(text, path, settings) for path, text in tasks]
         for i, item in enumerate(located):
             if isinstance(item, Outcome):
                 results[i] = item
@@ -208,7 +129,7 @@ def _preload() -> None:
     try:
         import libcst  # noqa: F401
 
-        from initlint.static import analyzer  # noqa: F401
+        from initlint.lint import analyzer  # noqa: F401
     except Exception:
         pass  # the worker will meet the same error and report it for each file
 
@@ -332,7 +253,7 @@ def _worker_main(conn: Any, settings: Settings, preload: bool = False) -> None:
         if message is None:
             return
         index, path, text, *reduced = message
-        outcome = analyze_reduced(text, path, settings) if reduced else analyze_text(text, path, settings)
+        outcome = judge_file(text, path, settings) if reduced else analyze_file(text, path, settings)
         try:
             conn.send((index, outcome))
         except (OSError, EOFError):

@@ -1,0 +1,695 @@
+"""The reduction: what libcst must see of a file, decided statement by statement on the
+stdlib ``ast`` (libcst's time grows with every line, blank ones included).
+
+The contract with the judge, which ``tests/lint/test_gates.py`` and
+``benchmarks/realworld.py --equivalence`` check against the whole-file analysis:
+
+- a *candidate* (a statement that can set a weight to a constant, by the knowledge tables'
+  callees and keywords, or a call to the file's own zeroing helpers) is kept with the headers
+  of the statements around it and the comment lines just above it;
+- a function that holds a candidate is kept whole (its simple statements say where a layer's
+  output goes), and so is module-level code;
+- in a class that holds a candidate: its constructors' assignments (what the layers are), its
+  forward methods whole, with every method they call on ``self`` (how the layers are wired),
+  and in every other method its candidates, its ``self.x = ...`` assignments and its
+  *context* statements;
+- context statements (a later random init, a partial write, a bias init, ``.apply(fn)``) are
+  kept wherever they are, when the file has a candidate: the judge reads them (dead stores,
+  placeholders, chosen biases);
+- everything else is dropped: a dropped definition leaves ``name = None`` where its name could
+  shadow an import (else ``pass``), any other dropped statement leaves ``pass``.
+"""
+
+from __future__ import annotations
+
+import ast
+import bisect
+import itertools
+from typing import NamedTuple, Optional
+
+from initlint import knowledge
+from initlint.finding import Settings
+from initlint.knowledge.naming import COMMENT_REACH
+from initlint.lint.gate.guard import MAX_DEPTH, SourceError, check_depth, check_depth_header, parse, parse_guarded
+from initlint.lint.gate.prefilter import Scanner, pattern
+from initlint.lint.gate.regions import Skipped, blank_unneeded
+from initlint.lint.gate.textlines import line_ending, line_starts, physical_lines
+from initlint.lint.model.paths import ANY_INDEX, SAME_STORAGE, SLICE_PART, Path, may_be_weight
+
+__all__ = ["Reduced", "SourceError", "reduce"]
+
+
+class Reduced(NamedTuple):
+    """What libcst sees: the kept lines of a file, and the original number of each."""
+
+    source: str
+    line_numbers: "tuple[int, ...]"  # the file's line number of each line of ``source``
+
+
+def reduce(text: str, path: str, settings: Settings, tree: Optional[ast.Module] = None) -> Optional[Reduced]:
+    """The source to hand to libcst, or None when nothing can matter. ``tree``: ``text``
+    already parsed by ``ast`` (flake8 hands its plugins one), saving the parse. Raises
+    :class:`SourceError` for a file that does not parse or nests too deeply."""
+    wrappers = tuple(w for w, _ in settings.init_wrappers)
+    lines = physical_lines(text)
+    reducer = _Reducer(text, lines, pattern(wrappers, knowledge.context_words()))
+    skipped: "list[Skipped]" = []
+    if tree is None:
+        tree, skipped = _parse(text, path, reducer)
+        for d in reversed(skipped):
+            if d.owner:
+                reducer.first_blanked[d.owner] = d.first
+    reducer.helpers = _survey(tree, reducer) | {w.rsplit(".", 1)[-1] for w, _ in settings.init_wrappers}
+    if reducer.helpers:  # calls to the file's own init helpers are candidates too
+        reducer.count_hits(pattern(wrappers + tuple(sorted(reducer.helpers)), knowledge.context_words()))
+        if any(reducer.matches(d.first, d.last) for d in skipped):
+            return reduce(text, path, settings, parse_guarded(text, path))  # a skipped def calls one
+        _survey(tree, reducer)  # again: a function that calls a helper may report
+        reducer.any_candidate = reducer.any_candidate or _any_candidate(tree.body, reducer)
+    if not reducer.any_candidate:
+        return None
+    reducer.block(tree.body, context=_MODULE)
+    for d in skipped:  # the stubs _drop leaves for a dropped definition (a member's, if its class stays)
+        if not d.owner or reducer.keep[d.owner]:
+            reducer.replace[d.first] = d.indent + reducer.stub(d.name)
+    if not reducer.found:
+        return None
+    return reducer.render()
+
+
+def _parse(text: str, path: str, reducer: "_Reducer") -> "tuple[ast.Module, list[Skipped]]":
+    """The file's ast without the definitions that cannot report (most of a model file;
+    see ``regions``), or the whole file's ast when in doubt."""
+    blanked = blank_unneeded(text, reducer.starts, reducer.matches, knowledge.context_methods())
+    if blanked is not None:
+        source, skipped = blanked
+        try:
+            tree = parse(source, path)
+        except (SyntaxError, ValueError, RecursionError):
+            tree = None  # the whole file's parse says what is wrong, or that blanking was
+        if tree is not None and not _inside_a_statement(tree, skipped):
+            return tree, skipped
+    return parse_guarded(text, path), []
+
+
+def _inside_a_statement(tree: ast.Module, skipped: "list[Skipped]") -> bool:
+    """A 'definition' that a parsed statement of its block spans was text in a string (a
+    docstring line such as "class name says zero"): the text alone was fooled."""
+    blocks = {0: tree.body}
+    blocks.update((_start(n), n.body) for n in tree.body if isinstance(n, ast.ClassDef))
+    firsts = {owner: [node.lineno for node in body] for owner, body in blocks.items()}
+    for d in skipped:
+        body = blocks.get(d.owner)
+        if body is None:
+            return True  # its class did not parse as a class
+        i = bisect.bisect_right(firsts[d.owner], d.first) - 1
+        if i >= 0 and (body[i].end_lineno or body[i].lineno) >= d.first:
+            return True
+    return False
+
+
+# Contexts: what a block keeps besides its candidates and context statements.
+_MODULE = "module"  # every simple statement but long literals
+_FUNCTION = "function"  # every simple statement
+_FORWARD = "forward"  # every simple statement (a forward method and what it calls on self)
+_CONSTRUCTOR = "constructor"  # assignments
+_MEMBER = "member"  # self.x assignments
+_NONE = ""  # candidates and context statements only
+
+
+class _Reducer:
+    """Decides, statement by statement, what libcst must see (see the module docstring)."""
+
+    def __init__(self, text: str, lines: "list[str]", scanner: Scanner):
+        self.text = text
+        self.lines = lines  # physical_lines(text)
+        self.scanner = scanner
+        self.import_names: set[str] = set()  # names bound by an import anywhere in the file
+        self.keep = bytearray(len(lines) + 2)  # 1: keep the line as it is
+        self.replace: dict[int, str] = {}  # first line of a dropped statement -> stub
+        self.found = False
+        self.any_candidate = False  # set by the survey: some statement of the file may report
+        self.candidates = 0  # statements kept because they may report
+        self.kept = 0  # statements kept for any reason
+        self.helpers: set[str] = set()
+        self.reportable: set[str] = set()  # functions/methods holding a statement that may report
+        self.instantiated: set[str] = set()  # names called at module level (``model = MLP()``)
+        self.first_blanked: dict[int, int] = {}  # class's first line -> its first member blanked before parsing
+        self.starts = line_starts(lines)
+        self.count_hits(scanner)
+
+    def count_hits(self, scanner: Scanner) -> None:
+        """Prefix counts of the lines where ``scanner`` matches: any span is tested in O(1)."""
+        marked = bytearray(len(self.lines) + 1)
+        scanner.mark_lines(self.text, self.starts, marked)
+        self.hits = list(itertools.accumulate(marked))
+
+    # -- helpers -------------------------------------------------------------------------
+    def matches(self, first: int, last: int) -> bool:
+        return self.hits[min(last, len(self.lines))] - self.hits[first - 1] > 0
+
+    def _keep(self, first: int, last: int) -> None:
+        for i in range(first, last + 1):
+            self.keep[i] = 1
+
+    def _drop(self, node: ast.stmt, first: int) -> None:
+        stub = self.stub(node.name) if isinstance(node, _DEFS) else "pass"
+        if _blocks(node):  # a compound statement: what its children kept goes with it
+            for line in range(first, (node.end_lineno or first) + 1):
+                self.replace.pop(line, None)
+                self.keep[line] = 0
+        # (a simple statement never clears a kept line: `import pdb; pdb.set_trace()`)
+        self.replace.setdefault(first, self._indent(first) + stub)
+
+    def stub(self, name: str) -> str:
+        """What a dropped definition leaves: ``name = None`` where its name could otherwise
+        resolve to an import (it shadows it), else ``pass`` (the block stays valid)."""
+        return f"{name} = None" if name in self.import_names or "*" in self.import_names else "pass"
+
+    def _indent(self, line: int) -> str:
+        """The line's own leading whitespace (tabs stay tabs)."""
+        text = self.lines[line - 1]
+        return text[: len(text) - len(text.lstrip(" \t\f"))]
+
+    # -- the walk ------------------------------------------------------------------------
+    def block(self, body: list, context: str) -> bool:
+        """Process a block; returns whether anything in it was kept."""
+        kept_any = False
+        for node in body:
+            if self.statement(node, context):
+                kept_any = True
+        return kept_any
+
+    def statement(self, node: ast.stmt, context: str) -> bool:
+        first, last = _span(node)
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            self._keep(first, last)
+            return True
+        body_blocks = _blocks(node)
+        if not body_blocks or isinstance(node, ast.Match) or self._atomic(node):
+            return self._simple(node, first, last, context)
+        if isinstance(node, ast.ClassDef):
+            return self._class(node, first)
+        if isinstance(node, _DEFS) and not self.matches(first, last) and context not in (_FUNCTION, _FORWARD):
+            self._drop(node, first)
+            return False
+        is_def = isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        if is_def:
+            # a function holding a candidate is read whole; so is one defined in a forward
+            inner = _FUNCTION if node.name in self.reportable else context if context in (_FUNCTION, _FORWARD) else _NONE
+        else:
+            inner = context
+        kept_before = self.kept
+        results = [(kind, b, self.block(b, inner)) for kind, b in body_blocks]
+        if not any(kept for _, _, kept in results) or (is_def and self.kept == kept_before):
+            self._drop(node, first)
+            return False
+        self._keep(first, max(first, _start(node.body[0]) - 1))
+        if is_def:
+            self._compact_header(node)
+        check_depth_header(node)
+        for kind, b, kept in results[1:]:
+            if kind == "handler" or kind == "final":
+                self.keep[self._header_line(b)] = 1  # a try needs its except/finally
+            elif kind == "elif":
+                if not kept:
+                    self._clear(b[0].lineno, b[0].end_lineno or b[0].lineno)
+            elif kept:
+                self.keep[self._header_line(b)] = 1
+            else:
+                self._clear(b[0].lineno, b[-1].end_lineno or b[-1].lineno)
+        for h in getattr(node, "handlers", []):
+            self._keep(h.lineno, max(h.lineno, _start(h.body[0]) - 1))
+        return True
+
+    def _simple(self, node: ast.stmt, first: int, last: int, context: str) -> bool:
+        hit = self.matches(first, last)
+        if hit and _can_report(node, self.helpers, self.reportable):
+            self.found = True
+            self.candidates += 1
+            self._keep_comments_above(first)
+            keep = True
+        elif hit and _is_context(node):
+            keep = True
+        elif context in (_FUNCTION, _FORWARD):
+            keep = True
+        elif context == _MODULE:
+            keep = not _long_literal(node)
+        elif context == _CONSTRUCTOR:
+            keep = isinstance(node, (ast.Assign, ast.AnnAssign))
+        elif context == _MEMBER:
+            keep = _assigns_self(node)
+        else:
+            keep = self._binds_import_name(node)
+        if not keep:
+            self._drop(node, first)
+            return False
+        if self.starts[min(last, len(self.lines))] - self.starts[first - 1] > MAX_DEPTH:
+            check_depth(node)  # every nesting level costs a character: a short statement is shallow
+        self._keep(first, last)
+        self.kept += 1
+        return True
+
+    def _atomic(self, node: ast.stmt) -> bool:
+        """A compound statement with a block that starts on a header line (``def f(x): ...``,
+        ``) -> T: ...`` after a long header, ``except E: pass``): kept or dropped whole, since
+        no stub can stand for that block alone."""
+        for _, block in _blocks(node):
+            first = block[0]
+            line = self.lines[first.lineno - 1].encode("utf-8")
+            if line[: first.col_offset].strip():
+                return True
+        return False
+
+    def _keep_comments_above(self, first: int, above: int = COMMENT_REACH) -> None:
+        """Comment lines right above a candidate may say the zero is meant (``naming``)."""
+        for line in range(max(1, first - above), first):
+            if self.lines[line - 1].lstrip().startswith("#"):
+                self.keep[line] = 1
+
+    def _compact_header(self, node) -> None:
+        """Replace a long ``def`` header (annotations, defaults) by its parameter names alone:
+        the analyzer needs the names, and libcst's time grows with every token. Not when the
+        body starts on the header's last line (``) -> T: ...``)."""
+        body_line = _start(node.body[0])
+        if body_line - node.lineno < 2 or self._atomic(node):
+            return
+        a = node.args
+        params = [p.arg for p in (*a.posonlyargs, *a.args)]
+        if a.vararg:
+            params.append("*" + a.vararg.arg)
+        elif a.kwonlyargs:
+            params.append("*")
+        params += [p.arg for p in a.kwonlyargs]
+        if a.kwarg:
+            params.append("**" + a.kwarg.arg)
+        prefix = "async def" if isinstance(node, ast.AsyncFunctionDef) else "def"
+        self.keep[node.lineno] = 0
+        self.replace[node.lineno] = self._indent(node.lineno) + f"{prefix} {node.name}({', '.join(params)}):"
+        for line in range(node.lineno + 1, body_line):
+            self.keep[line] = 0
+            self.replace.pop(line, None)
+
+    def _header_line(self, block: list) -> int:
+        """The ``else:``/``finally:``/``except`` line that opens ``block``."""
+        line = block[0].lineno - 1
+        while line > 1 and not self.lines[line - 1].strip().startswith(("else", "finally", "except")):
+            line -= 1
+        return line
+
+    def _clear(self, first: int, last: int) -> None:
+        """Blank a dropped ``else``/``elif`` block entirely: an ``if`` needs no ``else``."""
+        for line in range(first, last + 1):
+            self.replace.pop(line, None)
+            self.keep[line] = 0
+
+    def _class(self, node: ast.ClassDef, first: int) -> bool:
+        last = node.end_lineno or node.lineno
+        built_here = node.name in self.instantiated and node.col_offset == 0
+        if not self.matches(first, last) and not built_here:
+            self._drop(node, first)
+            return False
+        before, kept_before = self.candidates, self.kept
+        if not self._holds_candidate(node) and not built_here:
+            # only context statements (a later random init, ``_init_weights`` of another
+            # class): those, not the class's wiring
+            self.block(node.body, _NONE)
+            if self.kept == kept_before:
+                self._drop(node, first)
+                return False
+            self._keep(first, max(first, _start(node.body[0]) - 1))
+            return True
+        wiring = _wiring_methods(node)
+        for member in node.body:
+            is_method = isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef))
+            if is_method and self._atomic(member):
+                if member.name in wiring:
+                    self._keep(*_span(member))
+                else:
+                    self.statement(member, _NONE)
+            elif is_method and member.name in wiring:
+                self._keep(*_span_of_header(member))
+                self._compact_header(member)
+                if not self.block(member.body, context=wiring[member.name]):
+                    self.replace[_start(member.body[0])] = self._indent(_start(member.body[0])) + "pass"
+            elif is_method:
+                self._member(member)
+            else:  # class fields: what ``self.x`` means in a Flax module or a Keras layer
+                self.statement(member, _CONSTRUCTOR)
+        if self.candidates == before and not (built_here and self.kept > kept_before):
+            self._drop(node, first)
+            return False
+        body = _start(node.body[0])
+        body = min(body, self.first_blanked.get(first, body))  # a member blanked before parsing may come first
+        self._keep(first, max(first, body - 1))  # the header, up to its first member
+        return True
+
+    def _holds_candidate(self, node: ast.ClassDef) -> bool:
+        for member in node.body:
+            if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                if member.name in self.reportable:
+                    return True
+            elif isinstance(member, ast.ClassDef):
+                if self._holds_candidate(member):
+                    return True
+            elif self.matches(*_span(member)) and _can_report(member, self.helpers, self.reportable):
+                return True
+        return False
+
+    def _member(self, member) -> None:
+        """A method that neither builds nor wires the module: its candidates, its context
+        statements and its ``self.x = ...`` assignments."""
+        first, last = _span(member)
+        if not self.matches(first, last) and not _assigns_self_anywhere(member):
+            self._drop(member, first)
+            return
+        inner = _FUNCTION if member.name in self.reportable else _MEMBER
+        kept_before = self.kept
+        results = [self.block(b, inner) for _, b in _blocks(member)]
+        if not any(results) or self.kept == kept_before:
+            self._drop(member, first)
+            return
+        self._keep(*_span_of_header(member))
+        self._compact_header(member)
+
+    def _binds_import_name(self, node: ast.stmt) -> bool:
+        """An assignment to a name an import also binds: it shadows the import."""
+        if not self.import_names:
+            return False
+        targets = []
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
+            targets = [node.target]
+        return any(isinstance(t, ast.Name) and t.id in self.import_names for t in targets)
+
+    def render(self) -> Reduced:
+        """Kept lines as they are, stubs in place of dropped statements, nothing else."""
+        lines, replace, keep = self.lines, self.replace, self.keep
+        out, numbers = [], []
+        previous = None  # the stub just emitted, if any
+        for i in sorted(set(itertools.compress(range(1, len(lines) + 1), keep[1:])).union(replace)):
+            if keep[i]:
+                out.append(lines[i - 1])
+                previous = None
+            else:
+                stub = replace[i]
+                if stub == previous and stub.endswith("pass"):
+                    continue  # a run of dropped statements in one block needs one `pass`
+                out.append(stub + line_ending(lines[i - 1]))
+                previous = stub
+            numbers.append(i)
+        if out and not out[-1].endswith(("\n", "\r")):
+            out[-1] += "\n"
+        return Reduced("".join(out), tuple(numbers))
+
+
+_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+def _blocks(node: ast.stmt) -> list:
+    """The statement lists nested in a compound statement, in source order, with their kind:
+    body, elif (an ``orelse`` that is a single ``elif``), orelse, handler, final."""
+    if type(node) in _SIMPLE:
+        return []
+    if isinstance(node, ast.Match):
+        return [("body", c.body) for c in node.cases]
+    out = []
+    body = getattr(node, "body", None)
+    if isinstance(body, list) and body and isinstance(body[0], ast.stmt):
+        out.append(("body", body))
+    for h in getattr(node, "handlers", []):
+        out.append(("handler", h.body))
+    orelse = getattr(node, "orelse", None)
+    if isinstance(orelse, list) and orelse:
+        is_elif = isinstance(node, ast.If) and len(orelse) == 1 and isinstance(orelse[0], ast.If) \
+            and orelse[0].col_offset == node.col_offset
+        out.append(("elif" if is_elif else "orelse", orelse))
+    final = getattr(node, "finalbody", None)
+    if isinstance(final, list) and final:
+        out.append(("final", final))
+    return out
+
+
+#: Statements that hold no statements: most of a file, so ``_blocks`` answers them first.
+_SIMPLE = frozenset({
+    ast.Expr, ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Return, ast.Import, ast.ImportFrom, ast.Pass,
+    ast.Raise, ast.Assert, ast.Delete, ast.Global, ast.Nonlocal, ast.Break, ast.Continue,
+})
+
+
+def _start(node: ast.stmt) -> int:
+    """First line of a statement, decorators included: a header ends the line before it."""
+    return min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+
+
+def _span(node: ast.stmt) -> "tuple[int, int]":
+    return _start(node), node.end_lineno or node.lineno
+
+
+def _span_of_header(node) -> "tuple[int, int]":
+    first = _start(node)
+    return first, max(first, _start(node.body[0]) - 1)
+
+
+def _long_literal(node: ast.stmt) -> bool:
+    """A module-level table of five lines or more (``__all__``, a config dict): it can neither
+    hold nor consume a layer."""
+    value = getattr(node, "value", None)
+    return isinstance(node, (ast.Assign, ast.AnnAssign, ast.Expr)) and \
+        isinstance(value, (ast.List, ast.Tuple, ast.Dict, ast.Set, ast.Constant)) and \
+        (node.end_lineno or node.lineno) - node.lineno >= 4
+
+
+def _assigns_self(node: ast.stmt) -> bool:
+    """``self.x = ...``: what a layer attribute holds (the judge reads the last one)."""
+    targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+    return any(isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self" for t in targets)
+
+
+def _assigns_self_anywhere(fn) -> bool:
+    return any(isinstance(n, (ast.Assign, ast.AnnAssign)) and _assigns_self(n) for n in ast.walk(fn))
+
+
+def _wiring_methods(cls: ast.ClassDef) -> "dict[str, str]":
+    """The members that say what a module's layers are (constructors) and how they are wired:
+    the forward methods of every framework and, transitively, every method they call on
+    ``self`` (``forward`` → ``self.forward_features(x)``)."""
+    members = {m.name: m for m in cls.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    out = {name: _CONSTRUCTOR for name in members if name in knowledge.constructor_methods()}
+    todo = [name for name in members if name in knowledge.forward_methods()]
+    while todo:
+        name = todo.pop()
+        if out.get(name) == _FORWARD:
+            continue
+        out[name] = _FORWARD
+        for sub in ast.walk(members[name]):
+            if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) \
+                    and isinstance(sub.func.value, ast.Name) and sub.func.value.id == "self" \
+                    and sub.func.attr in members and out.get(sub.func.attr) != _FORWARD:
+                todo.append(sub.func.attr)
+    return out
+
+
+def _callee(call: ast.Call) -> Optional[str]:
+    f = call.func
+    return f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else None
+
+
+def _applied_name(arg: ast.expr) -> Optional[str]:
+    """``fn``, ``self._init_weights``, ``partial(fn, ...)``: the function handed to apply."""
+    if isinstance(arg, ast.Call) and arg.args and _callee(arg) == "partial":
+        arg = arg.args[0]
+    if isinstance(arg, ast.Attribute):
+        return arg.attr
+    return arg.id if isinstance(arg, ast.Name) else None
+
+
+_APPLY = knowledge.torch.APPLY_METHODS | knowledge.torch.APPLY_FUNCTIONS
+
+
+def _mentions_init(node: ast.stmt, helpers: "set[str]", reportable: "set[str]" = frozenset()) -> bool:
+    if isinstance(node, ast.Assign) and any(isinstance(t, ast.Attribute) and t.attr == "data" for t in node.targets):
+        return True
+    callees = knowledge.candidate_callees()
+    keywords = knowledge.init_keywords()
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Call):
+            name = _callee(sub)
+            if name in callees or name in helpers:
+                return True
+            if name in _APPLY and sub.args and _applied_name(sub.args[0]) in reportable:
+                return True
+            if any(k.arg in keywords for k in sub.keywords):
+                return True
+            if isinstance(sub.func, ast.Attribute) and isinstance(sub.func.value, ast.Attribute) \
+                    and "initializer" in sub.func.value.attr:
+                return True  # keras.initializers.get("zeros")
+        elif isinstance(sub, ast.Name) and sub.id in helpers:
+            return True  # a helper handed on: model.apply(_zero_init)
+        elif isinstance(sub, ast.Dict) and any(
+                isinstance(k, ast.Constant) and k.value in keywords for k in sub.keys):
+            return True  # kw = {"kernel_init": zeros}; nn.Dense(..., **kw)
+    return False
+
+
+def _can_report(node: ast.stmt, helpers: "set[str]" = frozenset(), reportable: "set[str]" = frozenset()) -> bool:
+    """False for a statement that certainly initialises no weight: no init callee at all, or
+    an init whose target is a bias, norm scale, scalar, gradient or slice
+    (``paths.may_be_weight``, the judge's own rule)."""
+    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+        return False  # a docstring that mentions zero_init
+    if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, (ast.Name, ast.Attribute, ast.Constant)):
+        return True  # init = Zeros; KERNEL_INIT = "zeros"; kernel_init: Callable = zeros
+    if not _mentions_init(node, helpers, reportable):
+        return False
+    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+        call = node.value
+        func = call.func
+        name = _callee(call)
+        if name in knowledge.first_arg_targets() and call.args:
+            return _may_be_weight(call.args[0])
+        if name in knowledge.receiver_methods() and isinstance(func, ast.Attribute):
+            return _may_be_weight(func.value)
+        return True
+    if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.value, ast.Call):
+        target = node.targets[0]
+        if isinstance(target, ast.Subscript):
+            return False  # state_dict["head.bias"] = torch.zeros(...)
+        path = ast_path(target)
+        if path is not None and path.last != "data" and not may_be_weight(path):
+            return False
+    return True
+
+
+def _is_context(node: ast.stmt) -> bool:
+    """A statement the judge reads although it cannot report: a random init (a constant
+    before it was a dead store), a partial write or a bias init (``zeros_(fc.bias)``,
+    ``w[:k, :k].copy_(eye)``), a callback handed to ``.apply``."""
+    if not isinstance(node, (ast.Expr, ast.Assign)) or not isinstance(node.value, ast.Call):
+        return False
+    names = knowledge.random_inits() | knowledge.candidate_callees() | _APPLY
+    return any(isinstance(sub, ast.Call) and _callee(sub) in names for sub in ast.walk(node.value))
+
+
+def _may_be_weight(expr: ast.expr) -> bool:
+    path = ast_path(expr)
+    return path is None or may_be_weight(path)
+
+
+def ast_path(expr: ast.expr) -> Optional[Path]:
+    """The :class:`Path` of an ``ast`` attribute/subscript chain, as ``literals.path_of``
+    builds it from libcst: ``.data``/``.detach()`` are the same tensor."""
+    parts: list = []
+    node = expr
+    while True:
+        if isinstance(node, ast.Attribute):
+            if node.attr not in SAME_STORAGE:
+                parts.append(node.attr)
+            node = node.value
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+                node.func.attr in SAME_STORAGE and not node.args:
+            node = node.func.value
+        elif isinstance(node, ast.Subscript):
+            parts.append(_ast_index(node.slice))
+            node = node.value
+        elif isinstance(node, ast.Name):
+            return Path(node.id, tuple(reversed(parts)))
+        else:
+            return None
+
+
+def _ast_index(index: ast.expr):
+    if isinstance(index, ast.Constant) and isinstance(index.value, int) and not isinstance(index.value, bool):
+        return index.value
+    if isinstance(index, ast.UnaryOp) and isinstance(index.op, ast.USub) and isinstance(index.operand, ast.Constant) \
+            and isinstance(index.operand.value, int):
+        return -index.operand.value
+    if isinstance(index, (ast.Slice, ast.Tuple)):
+        return SLICE_PART
+    return ANY_INDEX
+
+
+def _survey(tree: ast.Module, reducer: _Reducer) -> set[str]:
+    """One walk over the file's statements (not its expressions: walking every node would
+    cost as much as parsing). Returns the plain functions of this file that zero what they
+    are given (an init whose target is rooted at one of their parameters): calls to them
+    are candidates too. Records in ``reducer.reportable`` every function or method holding
+    a statement that may report (``model.apply(fn)`` is kept only for such an ``fn``), in
+    ``reducer.import_names`` every name an import binds, and in ``reducer.any_candidate``
+    whether anything may report at all."""
+    names = set()
+    stack = [(node, False) for node in tree.body]
+    while stack:
+        node, in_class = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            first, last = _span(node)
+            if reducer.matches(first, last) and _reportable(node.body, reducer):
+                reducer.reportable.add(node.name)
+                reducer.any_candidate = True
+                if not in_class and _zeroes_a_parameter(node):
+                    names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            reducer.import_names.update((a.asname or a.name).split(".")[0] for a in node.names)
+            if isinstance(node, ast.ImportFrom):
+                # from torch.nn.init import zeros_ as z: `z(...)` is an init call
+                names.update(a.asname for a in node.names if a.asname and reducer.scanner.search(a.name))
+            continue
+        elif not _blocks(node):
+            if not in_class and node.col_offset == 0:
+                # a script or notebook builds its model at module level: the judge reads that
+                # class's wiring to see where its layers' outputs go
+                reducer.instantiated.update(
+                    sub.func.id for sub in ast.walk(node) if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name))
+            if not reducer.any_candidate:
+                first, last = _span(node)
+                reducer.any_candidate = reducer.matches(first, last) and _can_report(node)
+        for _, block in _blocks(node):
+            stack.extend((child, isinstance(node, ast.ClassDef)) for child in block)
+    return names
+
+
+def _any_candidate(body: list, reducer: _Reducer) -> bool:
+    """Whether a statement outside any function calls one of the file's helpers."""
+    return _reportable([n for n in body if not isinstance(n, _DEFS)], reducer) or any(
+        _any_candidate(n.body, reducer) for n in body if isinstance(n, ast.ClassDef))
+
+
+def _reportable(body: list, reducer: _Reducer) -> bool:
+    for node in body:
+        if isinstance(node, _DEFS):
+            continue
+        blocks = _blocks(node)
+        if blocks and not isinstance(node, ast.Match) and not reducer._atomic(node):
+            if any(_reportable(b, reducer) for _, b in blocks):
+                return True
+            continue
+        first, last = _span(node)
+        if reducer.matches(first, last) and _can_report(node, reducer.helpers):
+            return True
+    return False
+
+
+def _zeroes_a_parameter(fn: ast.FunctionDef) -> bool:
+    """``def zero_module(m): for p in m.parameters(): p.zero_()`` / ``def z(l): zeros_(l.weight)``."""
+    params = {a.arg for a in (*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs)}
+    rooted = set(params)
+    for node in ast.walk(fn):
+        if isinstance(node, ast.For) and _root(node.iter) in params:
+            rooted.update(n.id for n in ast.walk(node.target) if isinstance(n, ast.Name))
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Call):
+            name = _callee(node)
+            if name in knowledge.first_arg_targets():
+                if node.args and _root(node.args[0]) in rooted:
+                    return True
+            elif name in knowledge.receiver_methods() and isinstance(node.func, ast.Attribute):
+                if _root(node.func.value) in rooted:
+                    return True
+    return False
+
+
+def _root(expr) -> Optional[str]:
+    while isinstance(expr, (ast.Attribute, ast.Subscript, ast.Call)):
+        expr = expr.func if isinstance(expr, ast.Call) else expr.value
+    return expr.id if isinstance(expr, ast.Name) else None
