@@ -201,7 +201,7 @@ class Spellings(nn.Module):
         k = nn.Dense(self.features, kernel_init=nn.initializers.ones)(x)  # expect: INI002
         r = nn.Dense(self.features, kernel_init=nn.initializers.lecun_normal())(x)
         u = nn.LayerNorm(scale_init=nn.initializers.zeros, bias_init=nn.initializers.zeros)(x)
-        return a + k + r + u
+        return jnp.concatenate([a, k, r, u], axis=-1)
 '''
 
 ATTENTION_ZERO_QKV = LINEN + '''
@@ -211,8 +211,9 @@ class Attention(nn.Module):
 
     @nn.compact
     def __call__(self, x):
-        # a random output projection gives the value projection a gradient
-        c = nn.MultiHeadDotProductAttention(  # expect: INI001
+        # a random output projection gives the value projection a gradient; the output is
+        # added to the residual stream below, so the block starts as the identity: deliberate
+        c = nn.MultiHeadDotProductAttention(  # expect-strict: INI001
             num_heads=self.num_heads,
             kernel_init=nn.initializers.zeros,
             out_kernel_init=nn.initializers.xavier_uniform(),
@@ -233,7 +234,8 @@ class ConfiguredDense(nn.Module):
 
     @nn.compact
     def __call__(self, x):
-        return nn.Dense(self.features, kernel_init=self.kernel_init, bias_init=self.bias_init)(x) + x  # expect: INI001
+        # added back to its input: a residual branch that starts as the identity
+        return nn.Dense(self.features, kernel_init=self.kernel_init, bias_init=self.bias_init)(x) + x  # expect-strict: INI001
 '''
 
 # ----------------------------------------------------------------------------------------------
@@ -406,6 +408,18 @@ class ViTHead(nn.Module):
         return nn.Dense(self.num_classes, **kw)(x)  # expect-strict: INI001
 '''
 
+POLICY = LINEN + '''
+
+class Policy(nn.Module):
+    num_actions: int
+
+    @nn.compact
+    def __call__(self, x):
+        h = nn.relu(nn.Dense(16)(x))
+        logits = nn.Dense(self.num_actions, kernel_init=nn.initializers.zeros)(h)  # expect-strict: INI001
+        return nn.softmax(logits)
+'''
+
 BOTTLENECK = LINEN + '''
 
 class BottleneckBlock(nn.Module):
@@ -452,7 +466,8 @@ class MLP(nnx.Module):
     def __init__(self, din, dmid, dout, *, rngs: nnx.Rngs):
         # zero kernel, zero bias, then ReLU in __call__: dead
         self.linear1 = nnx.Linear(din, dmid, kernel_init=nnx.initializers.zeros, rngs=rngs)  # expect: INI004
-        self.linear2 = nnx.Linear(dmid, dmid, kernel_init=nnx.initializers.zeros_init(), rngs=rngs)  # expect: INI001
+        # its input is relu(0) from the dead layer before it, for good: dead too
+        self.linear2 = nnx.Linear(dmid, dmid, kernel_init=nnx.initializers.zeros_init(), rngs=rngs)  # expect: INI004
         self.linear3 = nnx.Linear(dmid, dout, rngs=rngs)
 
     def __call__(self, x):
@@ -564,7 +579,12 @@ def forward(x):
 '''
 
 FIX = "test_cases/flax/"
-DEAD_BEHIND_DEAD = "behind a dead layer: its input is always zero, so it never trains either (the probe is right)"
+ZERO_QUERY_AND_KEY = (
+    "static is wrong: with query and key both zero the attention logits are 0 and each projection's "
+    "gradient is proportional to the other (zero), so neither ever trains (uniform attention for "
+    "good); the probe reports both as INI004. The random output projection does give the value "
+    "projection a gradient, and the branch does start as the identity, but that is not enough"
+)
 
 CASES: list[Case] = [
     # --- bugs: dead layers (INI004) ---
@@ -587,7 +607,7 @@ CASES: list[Case] = [
          {f"params/MultiHeadDotProductAttention_0/{n}/kernel": "INI004" for n in ("query", "key", "value", "out")}),
     Case("nnx_mlp", FIX + "nnx_modules.py::MLP", BUG, NNX_MLP,
          nnx_module(lambda ns, rngs: ns["MLP"](8, 16, 4, rngs=rngs), x(6, 8)),
-         {"linear1/kernel": "INI004", "linear2/kernel": "INI004"}),  # linear2: DEAD_BEHIND_DEAD
+         {"linear1/kernel": "INI004", "linear2/kernel": "INI004"}),
     Case("nnx_convnet", FIX + "nnx_modules.py::ConvNet", BUG, NNX_CONVNET,
          nnx_module(lambda ns, rngs: ns["ConvNet"](rngs=rngs), x(2, 5, 5, 3)),
          # conv1's constant units feed the dead conv2: no gradient reaches them (INI002 stands); the zero
@@ -610,13 +630,6 @@ CASES: list[Case] = [
          lambda ns: _einsum(ns), {}),
     Case("linen_spellings", FIX + "linen_spellings.py::Spellings", SMELL, SPELLINGS, linen("Spellings", x(6, 8)),
          {"params/Dense_1/kernel": "INI002"}),
-    Case("linen_attention_zero_qkv", FIX + "linen_spellings.py::Attention (c)", SMELL, ATTENTION_ZERO_QKV,
-         linen("Attention", x(2, 3, 8)),
-         # q = k = 0 is a saddle: each one's gradient is proportional to the other, so neither ever trains
-         {"params/MultiHeadDotProductAttention_0/query/kernel": "INI004",
-          "params/MultiHeadDotProductAttention_0/key/kernel": "INI004"}),
-    Case("linen_configured_dense", FIX + "linen_spellings.py::ConfiguredDense", SMELL, CONFIGURED_DENSE,
-         linen("ConfiguredDense", x(6, 8), features=8), {}),
     Case("nnx_linear_from_scratch", FIX + "nnx_modules.py::LinearFromScratch", SMELL, NNX_FROM_SCRATCH,
          nnx_module(lambda ns, rngs: ns["LinearFromScratch"](8, 4, rngs=rngs), x(6, 8)),
          # w trains (a note); v, u and k are weights to the linter by their literal 2-D shapes, to the
@@ -646,6 +659,11 @@ CASES: list[Case] = [
          linen("Attention", x(2, 3, 8))),
     Case("linen_vit_head_kwargs", FIX + "reduction_forms.py::ViTHead", IDIOM, VIT_HEAD_KWARGS,
          linen("ViTHead", x(6, 8), num_classes=4)),
+    Case("linen_attention_zero_qkv", FIX + "linen_spellings.py::Attention (c)", IDIOM, ATTENTION_ZERO_QKV,
+         linen("Attention", x(2, 3, 8)), {}, xfail=ZERO_QUERY_AND_KEY),
+    Case("linen_configured_dense", FIX + "linen_spellings.py::ConfiguredDense", IDIOM, CONFIGURED_DENSE,
+         linen("ConfiguredDense", x(6, 8), features=8)),
+    Case("linen_policy_head", FIX + "one_pipeline.py::Policy", IDIOM, POLICY, linen("Policy", x(6, 8), num_actions=4)),
     # --- silent: norms, tokens and scalars ---
     Case("linen_bit_zero_gamma_block", FIX + "idioms_vit_mixer_dit.py::BottleneckBlock", SILENT, BOTTLENECK,
          linen("BottleneckBlock", x(2, 3, 3, 8), features=2)),
