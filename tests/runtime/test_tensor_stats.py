@@ -1,12 +1,14 @@
 """The streaming tensor checks: every code path (chunked, strided, transposed, gated, grouped,
-half precision, the second projection pass) agrees with a plain numpy reference."""
+half precision, sub-projections, the second projection pass) agrees with a plain numpy
+reference (``np.unique`` over unit rows), for the torch and the numpy kernels."""
 
 import numpy as np
 import pytest
 import torch
 
-from initlint.runtime.stats import numpy as numpy_stats, torch as torch_stats
+from facts_reference import reference_facts
 from initlint.runtime.facts import Layout
+from initlint.runtime.stats import combine, numpy as numpy_stats, torch as torch_stats
 
 CASES = [
     # shape, layout, planted duplicates (pairs of unit indices along the layout's units)
@@ -30,14 +32,14 @@ def _plant(shape, layout, pairs, dtype):
 
 
 def _reference(t, layout):
-    a = t.float().numpy() if t.dtype in (torch.bfloat16,) else t.numpy()
-    return numpy_stats.tensor_facts(a, layout, True)
+    return reference_facts(t.double().numpy(), layout, True)
 
 
-@pytest.mark.parametrize("chunk", [torch_stats.CHUNK, 16])
+@pytest.mark.parametrize("chunk", [torch_stats.CONVERT, 16])
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float16, torch.bfloat16, torch.float64])
 @pytest.mark.parametrize("case", range(len(CASES)))
 def test_duplicates_match_numpy(case, dtype, chunk, monkeypatch):
+    monkeypatch.setattr(torch_stats, "CONVERT", chunk)
     monkeypatch.setattr(torch_stats, "CHUNK", chunk)
     shape, layout, pairs = CASES[case]
     t = _plant(shape, layout, pairs, dtype)
@@ -45,9 +47,12 @@ def test_duplicates_match_numpy(case, dtype, chunk, monkeypatch):
     ref = _reference(t, layout)
     assert facts.groups == ref.groups and facts.groups
     assert facts.constant is None and facts.finite
+    a = t.float().numpy() if dtype == torch.bfloat16 else t.numpy()
+    assert numpy_stats.tensor_facts(a, layout, True).groups == ref.groups
 
 
 def test_non_contiguous_views_are_chunked(monkeypatch):
+    monkeypatch.setattr(torch_stats, "CONVERT", 8)
     monkeypatch.setattr(torch_stats, "CHUNK", 8)
     base = torch.randn(30, 20)
     t = base.t()  # (20, 30) strided, units on dim 0
@@ -60,7 +65,7 @@ def test_non_contiguous_views_are_chunked(monkeypatch):
 
 
 def test_second_projection_pass_for_chained_candidates(monkeypatch):
-    monkeypatch.setattr(torch_stats, "CANDIDATE_TOL", 0.5)  # force heavy chaining
+    monkeypatch.setattr(combine, "CANDIDATE_TOL", 0.5)  # force heavy chaining
     t = torch.randn(500, 6)
     t[[10, 20, 30]] = t[0].clone()
     facts = torch_stats.tensor_facts(t, Layout(0), True, torch_stats.Projector())

@@ -8,6 +8,7 @@ from fnmatch import fnmatchcase
 from typing import Any, Callable, Iterable, Optional, Union
 
 from initlint.catalog import RULES, expand_codes
+from initlint.runtime import crossrank, uninitialised
 from initlint.runtime.judge import judge, pick
 from initlint.runtime.report import InitCheckError, InitReport, make_problem
 
@@ -57,6 +58,7 @@ def check_model_init(
     select: Codes = None,
     ignore: Codes = (),
     raise_on_problem: bool = True,
+    rank0_only: bool = False,
 ) -> InitReport:
     """Check an instantiated model's weights for initialisation mistakes.
 
@@ -68,6 +70,8 @@ def check_model_init(
     AssertionError) listing every problem when ``raise_on_problem``; the model is never changed.
     ``apply_fn``: for JAX, how to run the model in the probe, ``apply_fn(model, *inputs)``
     (e.g. ``model.apply`` for Flax linen variables); nnx and Equinox modules are called directly.
+    Sharded models (torch.distributed): call it on every rank; every rank gets the same report,
+    or with ``rank0_only`` only rank 0 does (the others get an empty report and never raise).
     """
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 2:
         raise ValueError(f"steps must be an integer >= 2 (got {steps!r}): one step cannot show units coming apart")
@@ -91,7 +95,7 @@ def check_model_init(
     probe_options = {"apply_fn": apply_fn} if apply_fn is not None else {}
 
     entries, notes = backend.collect(model)
-    backend.compute_facts(entries)
+    notes.extend(backend.compute_facts(entries) or ())
     report = InitReport(model=type(model).__name__, framework=framework, checked=len(entries))
     if example_inputs is not None:
         nonfinite = [e.name for e in entries if e.facts is not None and not e.facts.finite]
@@ -102,6 +106,7 @@ def check_model_init(
             if any(e.probe is not None for e in entries):
                 report.probe_steps = max(e.probe.steps for e in entries if e.probe is not None)
 
+    memory = uninitialised.find(entries, framework) if uninitialised.CODE in codes else None
     unused = []
     for e in entries:
         cands, extra = judge(e)
@@ -109,20 +114,31 @@ def check_model_init(
         if e.probe is not None and not e.probe.used:
             unused.append(e.name)
         chosen = pick(cands, codes)
-        if chosen is None:
+        if chosen is None or (memory and e.name in memory[0]):  # folded into the one INI007
             continue
-        problem = make_problem(chosen[0], e.name, chosen[1], e.shape, framework, e.aliases)
+        message = crossrank.explain(e, *chosen)
+        problem = make_problem(chosen[0], e.name, message, e.shape, framework, e.aliases)
         names = (e.name, *e.aliases)
         if any(fnmatchcase(n, pat) for n in names for pat in allow_patterns):
             report.allowed.append(problem)
         else:
             report.problems.append(problem)
+    if memory:
+        allowed = any(fnmatchcase(memory[1].name, pat) for pat in allow_patterns)
+        (report.allowed if allowed else report.problems).insert(0, memory[1])
     if unused:
         notes.append(
             "not used by the forward for these example_inputs (no gradient), so the probe says nothing "
             "about them: " + ", ".join(unused)
         )
     report.notes = notes
+    if rank0_only and framework == "torch":
+        from initlint.runtime.backends.torch_sharded import rank
+
+        if rank() != 0:
+            report.problems, report.allowed = [], []
+            report.notes = [f"rank {rank()}: the report is on rank 0 (rank0_only=True)"]
+            return report
     if report.problems and raise_on_problem:
         raise InitCheckError(report)
     return report

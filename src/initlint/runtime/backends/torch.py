@@ -14,6 +14,7 @@ from typing import Any, Iterator, Optional
 import torch
 
 from initlint.runtime import roles
+from initlint.runtime.backends import torch_sharded
 from initlint.runtime.facts import Entry, resolve_layout
 from initlint.runtime.probe import run_probe
 from initlint.runtime.report import ProbeError
@@ -52,10 +53,18 @@ def collect(model: torch.nn.Module) -> tuple[list, list]:
     entries: list = []
     by_id: dict = {}
     skipped: dict = {"meta": [], "lazy": [], "quantized": [], "non-float": []}
+    flat, notes = torch_sharded.flat_parameters(model, modules)  # FSDP1 / ZeRO-3: original names
+    placed: set = set()
 
     def add(name: str, t: torch.Tensor, kind: str) -> None:
         if id(t) in by_id:
             by_id[id(t)].aliases += (name,)
+            return
+        if id(t) in flat:
+            new = [e for e in flat.pop(id(t)) if id(e) not in placed]
+            placed.update(id(e) for e in new)
+            entries.extend(new)
+            by_id[id(t)] = Entry(name, None, (), roles.Spec(roles.OTHER))
             return
         if _is_lazy(t):
             skipped["lazy"].append(name)
@@ -92,7 +101,6 @@ def collect(model: torch.nn.Module) -> tuple[list, list]:
     for name, b in model.named_buffers(remove_duplicate=False):
         add(name, b, "buffer")
 
-    notes = []
     if skipped["lazy"]:
         notes.append(
             "not initialised yet (lazy modules), so not checked: "
@@ -121,13 +129,18 @@ def collect(model: torch.nn.Module) -> tuple[list, list]:
     return entries, notes
 
 
-def compute_facts(entries: list) -> None:
+def _wants_constant(e: Entry) -> bool:
+    return e.trainable and e.spec.role in (*roles.CONSTANT_CHECKED, roles.NORM_SCALE)
+
+
+def compute_facts(entries: list) -> list:
+    """Facts of every entry (sharded ones by every rank together); returns notes."""
     proj = Projector()
     with torch.no_grad():
-        for e in entries:
-            t = e.value.detach()
-            want_constant = e.trainable and e.spec.role in (*roles.CONSTANT_CHECKED, roles.NORM_SCALE)
-            e.facts = tensor_facts(t, e.layout, want_constant, proj)
+        rest, notes = torch_sharded.compute_facts(entries, proj, _wants_constant)
+        for e in rest:
+            e.facts = tensor_facts(e.value.detach(), e.layout, _wants_constant(e), proj)
+    return notes
 
 
 def split_inputs(example_inputs: Any) -> tuple[tuple, dict]:
@@ -159,6 +172,9 @@ def preserved_state(modules: list) -> Iterator[None]:
 
 def probe(model: torch.nn.Module, entries: list, example_inputs: Any, steps: int) -> list:
     """Run the probe (see probe.py) on copies of the trainable floating parameters."""
+    sharded = torch_sharded.probe_note(entries)
+    if sharded:
+        return [sharded]
     targets = [e for e in entries if e.kind == "param" and e.trainable]
     target_names = {e.name for e in targets}
     fixed = {n: p for n, p in model.named_parameters() if n not in target_names}
