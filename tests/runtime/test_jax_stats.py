@@ -71,13 +71,13 @@ CASES = [
 
 
 def facts_dict(f):
-    """The facts (n_units only for finite tensors: numpy stops before counting them, torch does not)."""
-    return {"nan": f.nan, "inf": f.inf, "constant": f.constant, "groups": f.groups, "n_units": f.n_units if f.finite else None}
+    return {"nan": f.nan, "inf": f.inf, "constant": f.constant, "groups": f.groups, "n_units": f.n_units,
+            "zero_units": f.zero_units, "absurd": f.absurd}
 
 
 @pytest.mark.parametrize("name,array,layout", CASES, ids=[c[0] for c in CASES])
 def test_jax_facts_match_the_numpy_reference(name, array, layout):
-    (got,) = jstats.array_facts([(jnp.asarray(array), layout, True)], host_below=0)  # the device path
+    got = jstats.tensor_facts(jnp.asarray(array), layout, True)  # the device path
     want = numpy_facts(array, layout, True)
     assert facts_dict(got) == facts_dict(want)
 
@@ -95,9 +95,9 @@ def test_expected_answers_of_the_reference_itself():
 def test_bfloat16_weights():
     a = _dup_units_last(_random(8, 6), [(0, 4)])
     for host_below in (0, jstats.HOST_BELOW):
-        (f,) = jstats.array_facts([(jnp.asarray(a, dtype=jnp.bfloat16), Layout(1), True)], host_below=host_below)
+        (f, z) = jstats.array_facts([("a", jnp.asarray(a, dtype=jnp.bfloat16), Layout(1), True),
+                                     ("z", jnp.zeros((8, 6), jnp.bfloat16), Layout(1), True)], host_below=host_below)
         assert f.groups == [[0, 4]] and f.constant is None
-        (z,) = jstats.array_facts([(jnp.zeros((8, 6), jnp.bfloat16), Layout(1), True)], host_below=host_below)
         assert z.constant == 0.0
 
 
@@ -105,7 +105,7 @@ def test_small_arrays_are_read_on_the_host_large_ones_on_the_device():
     small = jnp.zeros((4, 4))
     large = jnp.zeros((jstats.HOST_BELOW // 64 + 1, 64))
     start = jstats.host_bytes[0]
-    facts = jstats.array_facts([(small, Layout(1), True), (large, Layout(1), True)])
+    facts = jstats.array_facts([("small", small, Layout(1), True), ("large", large, Layout(1), True)])
     assert [f.constant for f in facts] == [0.0, 0.0]
     assert jstats.host_bytes[0] - start < small.nbytes + large.nbytes / 10
 
@@ -138,10 +138,10 @@ SHARDED = [
 def test_sharded_array_gives_the_facts_of_the_whole(mesh, name, array, layout, spec):
     a = jax.device_put(jnp.asarray(array), NamedSharding(mesh, spec))
     if spec != P():
-        assert jstats.is_sharded(a) and len(jstats.pieces(a)) == 2
+        assert jstats.is_sharded(a) and len(jstats.blocks(a)) == 2
     else:
-        assert len(jstats.pieces(a)) == 1  # replicas are read once
-    (got,) = jstats.array_facts([(a, layout, True)])  # sharded: the device path, whatever the size
+        assert len(jstats.blocks(a)) == 1  # replicas are read once
+    (got,) = jstats.array_facts([(name, a, layout, True)])  # sharded: the device path, whatever the size
     assert facts_dict(got) == facts_dict(numpy_facts(array, layout, True))
 
 
@@ -150,7 +150,7 @@ def test_a_healthy_sharded_weight_is_never_copied_to_the_host(mesh):
     array = _random(256, 512)
     a = jax.device_put(jnp.asarray(array), NamedSharding(mesh, P("d", None)))
     start = jstats.host_bytes[0]
-    (f,) = jstats.array_facts([(a, Layout(1), True)])
+    (f,) = jstats.array_facts([("w", a, Layout(1), True)])
     moved = jstats.host_bytes[0] - start
     assert f.groups == [] and f.constant is None
     # two shards' partial projections of 512 units, and at most a few chance candidates' columns
@@ -162,7 +162,7 @@ def test_duplicate_candidates_fetch_only_their_rows(mesh):
     array = _dup_units_last(_random(128, 64), [(3, 40)])
     a = jax.device_put(jnp.asarray(array), NamedSharding(mesh, P(None, "d")))
     start = jstats.host_bytes[0]
-    (f,) = jstats.array_facts([(a, Layout(1), True)])
+    (f,) = jstats.array_facts([("w", a, Layout(1), True)])
     moved = jstats.host_bytes[0] - start
     assert f.groups == [[3, 40]]
     assert moved < array.nbytes / 4, moved

@@ -241,12 +241,18 @@ def collect(model: Any) -> tuple[list, list]:
     return entries, notes
 
 
-def compute_facts(entries: list) -> None:
+def compute_facts(entries: list) -> list:
+    """Facts of every entry (sharded arrays shard by shard); notes for arrays that cannot be read."""
     from initlint.runtime.stats.jax import array_facts
 
     wanted = [e.trainable and e.spec.role in (*roles.CONSTANT_CHECKED, roles.NORM_SCALE) for e in entries]
-    for e, facts in zip(entries, array_facts([(e.value, e.layout, w) for e, w in zip(entries, wanted)])):
-        e.facts = facts
+    notes = []
+    for e, result in zip(entries, array_facts([(e.name, e.value, e.layout, w) for e, w in zip(entries, wanted)])):
+        if isinstance(result, str):
+            notes.append(f"{e.name}: not checked: {result}")
+        else:
+            e.facts = result
+    return notes
 
 
 def split_inputs(example_inputs: Any) -> tuple[tuple, dict]:
