@@ -26,6 +26,14 @@ from initlint.lint import analyze_file
 from test_static_runtime_agreement import annotations, exonerated, problems, static_kind
 
 BY_ID = {c.id: c for c in CASES}
+# Each case costs an XLA compilation or two (~1 s): a representative subset runs by default
+# (every library, every category, the known disagreement); the rest is marked slow.
+REPRESENTATIVE = {
+    "linen_dead_mlp", "linen_attention_all_zero", "nnx_mlp", "haiku_mlp",  # bugs
+    "linen_dense_from_scratch", "haiku_conv_tower",  # smells
+    "linen_dit_block_and_final_layer", "linen_decoder_zero_label_embedding", "linen_attention_zero_qkv",  # idioms
+    "linen_bit_zero_gamma_block", "linen_vit_stem_tokens",  # silent
+}
 
 
 @lru_cache(maxsize=None)
@@ -43,12 +51,15 @@ def judged(case_id: str):
     return findings, without, probed
 
 
-def _params(cases):
-    marks = lambda c: [pytest.mark.xfail(strict=True, reason=c.xfail)] if c.xfail else []  # noqa: E731
+def _params(cases, xfail: bool = True):
+    def marks(c):
+        out = [] if c.id in REPRESENTATIVE else [pytest.mark.slow]
+        return out + ([pytest.mark.xfail(strict=True, reason=c.xfail)] if xfail and c.xfail else [])
+
     return [pytest.param(c, id=c.id, marks=marks(c)) for c in cases]
 
 
-@pytest.mark.parametrize("case", [pytest.param(c, id=c.id) for c in CASES])
+@pytest.mark.parametrize("case", _params(CASES, xfail=False))
 def test_static_verdict(case: Case):
     findings, _, _ = judged(case.id)
     got = {(f.line, f.code, f.idiom is not None) for f in findings}
@@ -75,7 +86,7 @@ def test_runtime_twin_agrees(case: Case):
         assert problems(probed) == case.runtime, report
 
 
-@pytest.mark.parametrize("case", [pytest.param(c, id=c.id) for c in CASES])
+@pytest.mark.parametrize("case", _params(CASES, xfail=False))
 def test_runtime_never_both_flags_and_exonerates(case: Case):
     _, _, probed = judged(case.id)
     assert set(problems(probed)) & exonerated(probed) == set(), str(probed)
@@ -88,3 +99,4 @@ def test_table_covers_every_family():
     assert len(BY_ID) == len(CASES), "case ids must be unique"
     sources = {c.mirrors.split("::")[0] for c in CASES}
     assert len(sources) == 7, sources  # every fixture file of test_cases/flax/
+    assert REPRESENTATIVE <= set(BY_ID)

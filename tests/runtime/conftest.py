@@ -1,8 +1,7 @@
 """Test set-up for the runtime checker.
 
 Keras reads KERAS_BACKEND and writes into KERAS_HOME when first imported: both are set here,
-before any test module can import it (torch backend; a throw-away home, never ``~``). JAX gets
-two CPU devices, for the sharded checks.
+before any test module can import it (torch backend; a throw-away home, never ``~``).
 """
 
 import os
@@ -12,9 +11,6 @@ from pathlib import Path
 
 os.environ["KERAS_BACKEND"] = "torch"
 os.environ.setdefault("KERAS_HOME", tempfile.mkdtemp(prefix="initlint-keras-"))
-# Two CPU devices for the sharded JAX checks (read when JAX starts its CPU backend, not at import).
-if "xla_force_host_platform_device_count" not in os.environ.get("XLA_FLAGS", ""):
-    os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") + " --xla_force_host_platform_device_count=2").strip()
 
 _SRC = Path(__file__).resolve().parents[2] / "src"
 try:
