@@ -13,11 +13,11 @@ import re
 from functools import lru_cache
 from typing import Optional
 
-from initlint.knowledge import flax, keras, torch
+from initlint.knowledge import flax, keras, tensorflow, torch
 from initlint.knowledge.activations import ACTIVATIONS, Activation
 from initlint.knowledge.base import Framework, InitFunction
 
-FRAMEWORKS: tuple[Framework, ...] = (torch.FRAMEWORK, keras.FRAMEWORK, flax.FRAMEWORK)
+FRAMEWORKS: tuple[Framework, ...] = (torch.FRAMEWORK, keras.FRAMEWORK, flax.FRAMEWORK, tensorflow.FRAMEWORK)
 
 
 def _short(name: str) -> str:
@@ -74,6 +74,8 @@ def gate_words() -> tuple[str, ...]:
         for keyword in fw.parameter_makers.values():
             if keyword:
                 words[rf"\b{re.escape(keyword)}\s*="] = None
+        for shape in fw.gate_patterns:
+            words[shape] = None
         for spelling in fw.string_spellings:
             # the quote is checked behind the literal (see prefilter.Scanner)
             words[rf"{re.escape(spelling)}(?<=[\"']{re.escape(spelling)})[\"']"] = None
@@ -86,6 +88,7 @@ def context_words() -> tuple[str, ...]:
     keep them: a later random init of a tensor (a constant before it was a dead store), a
     partial write (``w[:k].copy_(eye)``), a callback handed to ``.apply``."""
     words = [rf"\b{re.escape(name)}\s*\(" for name in sorted(random_inits())]
+    words += [rf"\b{re.escape(_short(name))}\s*\(" for name in sorted(torch.OVERWRITING_COLLECTIVES)]
     words += [rf"\.\s*{re.escape(m)}\s*\(" for m in sorted(torch.APPLY_METHODS)]
     words += [rf"\b{re.escape(f)}\s*\(" for f in sorted(torch.APPLY_FUNCTIONS)]
     words += [rf"\]\s*\.\s*{re.escape(m)}\s*\(" for m in sorted(set(torch.TENSOR_METHODS) | torch.COPY_METHODS)]

@@ -93,6 +93,9 @@ class LayerSpec:
     out_kernel: Optional[str] = None
     #: The argument that sets how many units the layer outputs.
     width: Optional[ArgSpec] = None
+    #: Called with its input, it returns its output (``slim.fully_connected(x, 10)``), instead
+    #: of building a layer object that is applied later.
+    functional: bool = False
 
 
 @dataclass(frozen=True)
@@ -145,5 +148,7 @@ class Framework:
     conditional_activations: dict = field(default_factory=dict)
     #: Functions that split a tensor into chunks (dotted): ``shift, scale = torch.chunk(c, 2)``.
     split_functions: frozenset = frozenset()
+    #: Shapes of code the prefilter looks for beyond names (literal-first regexes).
+    gate_patterns: tuple = ()
     #: String spellings of a constant initializer (``"zeros"``): words the prefilter looks for.
     string_spellings: dict = field(default_factory=dict)

@@ -137,6 +137,9 @@ ACTIVATION_NAMES: dict[str, str] = {
 #: jnp.split(c, 3, axis=-1)`` reads as an adaLN-Zero modulation.
 SPLIT_FUNCTIONS = frozenset({"jax.numpy.split", "jax.numpy.array_split", "numpy.split", "numpy.array_split"})
 
+#: JAX's functional update of a whole array, ``w.at[...].set(0.0)``: (indexer, method).
+FUNCTIONAL_UPDATE = ("at", "set")
+
 FRAMEWORK = Framework(
     name="flax",
     factories=ARRAY_FACTORIES,
@@ -153,4 +156,5 @@ FRAMEWORK = Framework(
     constructor_methods=frozenset({"setup", "__init__"}),
     activation_names=ACTIVATION_NAMES,
     split_functions=SPLIT_FUNCTIONS,
+    gate_patterns=(r"\.\s*at\s*\[",),
 )

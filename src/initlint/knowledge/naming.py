@@ -28,7 +28,7 @@ BUFFER = "buffer"  # registered with register_buffer: never trained
 UNKNOWN = "unknown"
 
 #: ``b`` is a bias, ``B`` a matrix (LoRA's B): the single letter keeps its case.
-_BIAS_NAME = re.compile(r"^(b|(?i:bias|biases|.*_bias|.*_biases|bias_.*))$")
+_BIAS_NAME = re.compile(r"^(b|b_.*|(?i:bias|biases|.*_bias|.*_biases|bias_.*))$")
 _WEIGHT_NAME = re.compile(
     r"^(w|weight|weights|kernel|.*_weight|weight_.*|.*_kernel|kernel_.*|.*_w|w_.*|W_?.*|embedding|embeddings)$"
 )
@@ -52,7 +52,7 @@ _WORD_SPLIT = re.compile(r"[^A-Za-z]+|(?<=[a-z])(?=[A-Z])")
 STATE_NAME = re.compile(
     r"^(moving_.*|.*_moving_.*|.*_mean|mean|.*_var|var|.*_variance|variance|count|counts|.*_count|total|"
     r".*_total|num_.*|number_of_.*|step|steps|.*_step|ema_.*|.*_ema|.*_state|state|.*_buffer|.*_accumulator|"
-    r"aggregate_.*|.*_scale|scale|.*_log|.*_ids)$", re.I)
+    r"aggregate_.*|.*_scale|scale|.*_log|.*_ids|[hc]0|.*_[hc]0|hx|cx|init(ial)?_(hidden|state|h|c|memory).*)$", re.I)
 #: Attribute names that are a layer's tensors, not submodules (``self.weight[idx]`` is a slice,
 #: ``self.lora_B[name]`` a ParameterDict entry).
 TENSOR_ATTRIBUTES = frozenset({"weight", "bias", "data", "kernel", "grad"})

@@ -69,6 +69,13 @@ RANDOM_INITS = frozenset({
     "geometric_", "cauchy_", "bernoulli_", "trunc_normal_tf_", "lecun_normal_", "variance_scaling_",
 })
 
+#: Collective operations that overwrite their tensor argument on every rank (a constant written
+#: just before one is replaced by what the collective brings).
+OVERWRITING_COLLECTIVES = frozenset({
+    "torch.distributed.broadcast", "torch.distributed.all_reduce", "torch.distributed.reduce",
+    "torch.distributed.scatter", "torch.distributed.recv", "torch.distributed.irecv",
+})
+
 PARAMETER_CLASSES = frozenset({"torch.nn.Parameter", "torch.nn.parameter.Parameter"})
 PARAMETER_CONTAINERS = frozenset({"torch.nn.ParameterDict", "torch.nn.ParameterList"})
 

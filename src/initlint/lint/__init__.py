@@ -15,6 +15,8 @@ from __future__ import annotations
 import ast
 import contextlib
 import gc
+import sys
+import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterator, Optional, Union
 
@@ -57,19 +59,13 @@ def may_contain(text: str, settings: Settings) -> bool:
 
 def gate_file(text: str, path: str, settings: Settings, tree: Optional[ast.Module] = None) -> "Union[Reduced, Outcome]":
     """The stdlib-``ast`` stage: the reduced source for libcst, or the final outcome."""
-    from initlint.lint.gate.reduce import SourceError, reduce
-
     try:
-        with _no_cycle_collection():
+        from initlint.lint.gate.reduce import reduce
+
+        with _no_cycle_collection(), _parser_warnings_silenced():
             reduced = reduce(text, path, settings, tree)
-    except SourceError as e:
-        return Outcome([Finding(path, e.line, e.col, e.code, e.message)])
-    except RecursionError as e:
-        return Outcome([_too_complex(path, e)], cacheable=False)
-    except MemoryError:
-        return Outcome([_out_of_memory(path)], cacheable=False)
     except Exception as e:
-        return Outcome([_internal_error(path, e)], cacheable=False)
+        return stage_failure(path, e)
     return Outcome([]) if reduced is None else reduced
 
 
@@ -78,14 +74,10 @@ def judge_file(reduced: "Reduced", path: str, settings: Settings) -> Outcome:
     try:
         from initlint.lint import analyzer
 
-        with _no_cycle_collection():
+        with _no_cycle_collection(), _parser_warnings_silenced():
             return Outcome(list(analyzer.analyze(reduced, path, settings)))
-    except RecursionError as e:
-        return Outcome([_too_complex(path, e)], cacheable=False)
-    except MemoryError:
-        return Outcome([_out_of_memory(path)], cacheable=False)
     except Exception as e:
-        return Outcome([_internal_error(path, e)], cacheable=False)
+        return stage_failure(path, e)
 
 
 def analyze_whole(text: str, path: str, settings: Settings) -> "list[Finding]":
@@ -110,15 +102,73 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
+@contextlib.contextmanager
+def _parser_warnings_silenced() -> Iterator[None]:
+    """Python's parser warns about the code it reads (``"\\d"``, ``1if x else y``): those
+    warnings are about the user's code, for their compiler to give, and never reach
+    initlint's stderr."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SyntaxWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        yield
+
+
+def stage_failure(path: str, e: Exception) -> Outcome:
+    """A stage that raised: a source problem is the file's verdict (cacheable); running out
+    of memory or stack, or a bug, is this run's (not cached)."""
+    reduce_module = sys.modules.get("initlint.lint.gate.reduce")  # (no import: memory may be out)
+    if reduce_module is not None and isinstance(e, reduce_module.SourceError):
+        # Python 3.11's parser raises MemoryError for a stack overflow on deep nesting too,
+        # and the guard reports it as "too deeply nested": true, unless memory ran out.
+        if not (isinstance(e.__context__, MemoryError) and _memory_exhausted()):
+            return Outcome([Finding(path, e.line, e.col, e.code, e.message)])
+        return Outcome([out_of_memory(path)], cacheable=False)
+    if isinstance(e, MemoryError):
+        return Outcome([out_of_memory(path)], cacheable=False)
+    if isinstance(e, RecursionError):
+        return Outcome([_too_complex(path, e)], cacheable=False)
+    return Outcome([internal_error(path, e)], cacheable=False)
+
+
+def _memory_exhausted() -> bool:
+    """Whether this process has come close to its address-space limit (``ulimit -v``): a
+    MemoryError is then a real lack of memory. Without a limit, Linux overcommits, and a
+    process out of memory is killed (an INI901 crash) rather than given a MemoryError."""
+    try:
+        import resource
+
+        limits = [resource.getrlimit(r)[0] for r in (resource.RLIMIT_AS, resource.RLIMIT_DATA)]
+    except (ImportError, OSError, ValueError):  # pragma: no cover - not POSIX
+        return True
+    limits = [limit for limit in limits if limit != resource.RLIM_INFINITY]
+    if not limits:
+        return False
+    return _peak_virtual_memory() > 0.75 * min(limits)
+
+
+def _peak_virtual_memory() -> int:
+    """Bytes: the peak size of this process's address space (Linux), else its peak RSS."""
+    try:
+        with open("/proc/self/status", "rb") as f:
+            for line in f:
+                if line.startswith(b"VmPeak:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def out_of_memory(path: str) -> Finding:
+    return Finding(path, 1, 0, "INI901", "not enough memory to analyse this file (MemoryError); not analysed")
+
+
 def _too_complex(path: str, e: BaseException) -> Finding:
     return Finding(path, 1, 0, "INI901", f"too complex to analyse safely ({type(e).__name__}); not analysed")
 
 
-def _out_of_memory(path: str) -> Finding:
-    return Finding(path, 1, 0, "INI901", "ran out of memory while analysing this file; not analysed")
-
-
-def _internal_error(path: str, e: BaseException) -> Finding:
+def internal_error(path: str, e: BaseException) -> Finding:
     detail = " ".join(str(e).split())
     if len(detail) > 160:
         detail = detail[:157] + "..."

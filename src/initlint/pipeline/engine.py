@@ -41,6 +41,8 @@ class RunStats:
     skipped: int = 0  # dropped by the textual prefilter (this run): never parsed
     cached: int = 0  # results taken from the cache (prefilter verdicts included): never parsed
     analysed: int = 0  # sent to the ast guard and libcst
+    workers: int = 0  # worker processes started
+    in_process: int = 0  # analysed in this process: no worker process could be started
     seconds: float = 0.0
 
 
@@ -171,8 +173,9 @@ def check_paths(paths: "list[str]", config: Optional[Config] = None) -> RunResul
         order = sorted(range(len(tasks)), key=lambda i: -len(tasks[i][1]))
         tasks, digests = [tasks[i] for i in order], [digests[i] for i in order]
 
-        outcomes = run_tasks(tasks, settings, config.jobs or default_jobs(), config.timeout)
-        for (path, _), content_digest, outcome in zip(tasks, digests, outcomes):
+        pooled = run_tasks(tasks, settings, config.jobs or default_jobs(), config.timeout)
+        stats.workers, stats.in_process = pooled.workers, pooled.in_process
+        for (path, _), content_digest, outcome in zip(tasks, digests, pooled.outcomes):
             raw[path] = outcome.findings
             if cache is not None and outcome.cacheable:
                 cache.put(path, content_digest, outcome.findings)

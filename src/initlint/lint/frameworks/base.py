@@ -89,6 +89,9 @@ class InitEvent:
     bias: Optional[BiasState] = None
     #: an attention layer whose output projection has an init of its own that is not zero
     output_init_random: bool = False
+    #: set by producers when one init reaches every layer of a kind (``slim.arg_scope``)
+    every: Optional[str] = None
+    every_specs: tuple = ()
     #: a non-constant value the code chose for this tensor (``bias.copy_(identity)``): a bias
     #: the code sets on purpose
     chosen: bool = False

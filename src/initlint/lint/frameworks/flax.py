@@ -15,7 +15,9 @@ from initlint.knowledge.naming import custom_parameter_is_weight
 from initlint.lint.frameworks.base import InitEvent
 from initlint.lint.frameworks.layers import LayerProducer, Tables, Value, assigned_names
 from initlint.lint.model.collect import CallSite, ModuleFacts
-from initlint.lint.model.literals import bind_arguments, literal_ndim, positional, short, source_of, string_value
+from initlint.lint.model.literals import (
+    bind_arguments, fmt, literal_ndim, number, positional, short, source_of, string_value,
+)
 from initlint.lint.model.resolve import Resolver
 
 
@@ -34,9 +36,52 @@ class FlaxTables(Tables):
     def custom_events(self, producer: LayerProducer) -> Iterator[InitEvent]:
         for site in producer.facts.calls:
             ev = self._self_param(site, producer) or self._haiku_parameter(site, producer) or \
-                self._nnx_param(site, producer)
+                self._nnx_param(site, producer) or self._functional_update(site, producer) or \
+                self._tree_map(site, producer)
             if ev is not None:
                 yield ev
+
+    def _functional_update(self, site: CallSite, producer: LayerProducer) -> Optional[InitEvent]:
+        """``params["Dense_0"]["kernel"].at[...].set(0.0)``: JAX's in-place fill of a whole leaf."""
+        func = site.call.func
+        at, set_ = F.FUNCTIONAL_UPDATE
+        if not (isinstance(func, cst.Attribute) and func.attr.value == set_ and isinstance(func.value, cst.Subscript)
+                and isinstance(func.value.value, cst.Attribute) and func.value.value.attr.value == at):
+            return None
+        index = func.value.slice[0].slice if len(func.value.slice) == 1 else None
+        whole = isinstance(index, cst.Index) and isinstance(index.value, cst.Ellipsis) or \
+            isinstance(index, cst.Slice) and index.lower is None and index.upper is None
+        value = number(site.call.args[0].value) if site.call.args else None
+        if not whole or value is None:
+            return None
+        leaf = func.value.value.value
+        name = _leaf_name(leaf)
+        if not custom_parameter_is_weight(name, None):
+            return None
+        ev = producer.parameter_event(site, Value(value == 0, fmt(value), f".at[...].set({fmt(value)})", value),
+                                      name, ".at[...].set")
+        ev.target_label = f"`{short(source_of(leaf), 40)}`"
+        return ev
+
+    def _tree_map(self, site: CallSite, producer: LayerProducer) -> Optional[InitEvent]:
+        """``jax.tree_util.tree_map(jnp.zeros_like, params)``: every parameter set to zero."""
+        if not isinstance(site.call.func, (cst.Attribute, cst.Name)) or \
+                not self.qualnames(site.call.func, site.scope) & {"jax.tree_util.tree_map", "jax.tree.map", "jax.tree_map"}:
+            return None
+        pos = positional(site.call)
+        if len(pos) < 2:
+            return None
+        iv = self.array_factory({q.replace("_like", "") for q in self.qualnames(pos[0].value, site.scope)
+                                 if q.endswith("_like")}) if isinstance(pos[0].value, (cst.Name, cst.Attribute)) else None
+        if iv is None:
+            return None
+        value = producer.from_init_value(iv, None, short(source_of(pos[0].value)), site.scope)
+        if value is None:
+            return None
+        ev = producer.parameter_event(site, value, None, "tree_map")
+        ev.target_label = f"every leaf of `{short(source_of(pos[1].value), 40)}`"
+        ev.every = f"every parameter of `{short(source_of(pos[1].value), 40)}`"
+        return ev
 
     def _self_param(self, site: CallSite, producer: LayerProducer) -> Optional[InitEvent]:
         """Linen: ``self.param("kernel", init_fn, (din, dout))``."""
@@ -101,6 +146,15 @@ class FlaxTables(Tables):
         if not custom_parameter_is_weight(stored[0] if stored else None, ndim):
             return None
         return producer.parameter_event(site, value, None, "nnx.Param")
+
+
+def _leaf_name(expr: cst.BaseExpression) -> Optional[str]:
+    """``params["Dense_0"]["kernel"]`` → ``kernel``; ``w`` → ``w``; ``self.kernel`` → ``kernel``."""
+    if isinstance(expr, cst.Subscript) and len(expr.slice) == 1 and isinstance(expr.slice[0].slice, cst.Index):
+        return string_value(expr.slice[0].slice.value)
+    if isinstance(expr, cst.Attribute):
+        return expr.attr.value
+    return expr.value if isinstance(expr, cst.Name) else None
 
 
 def events(facts: ModuleFacts, resolver: Resolver) -> list[InitEvent]:

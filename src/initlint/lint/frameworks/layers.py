@@ -24,7 +24,7 @@ from initlint.knowledge.naming import WEIGHT, says_zero
 from initlint.lint.frameworks.base import InitEvent
 from initlint.lint.model.collect import CallSite, ModuleFacts
 from initlint.lint.model.literals import (
-    fmt, get_arg, is_false, is_none, names_in, number, short, source_of, string_value,
+    fmt, get_arg, is_false, is_none, names_in, number, path_of, short, source_of, string_value,
 )
 from initlint.lint.model.resolve import Resolver
 from initlint.lint.model.scopes import Scope, dotted_name, last_name, lookup
@@ -286,6 +286,8 @@ class LayerProducer:
         expr = get_arg(call, ArgSpec(None, spec.bias_init)) if spec.bias_init else None
         if expr is None:
             return spec.default_bias
+        if is_none(expr):
+            return BiasState.NONE  # slim: biases_initializer=None makes no bias
         v = self.value(expr, scope, self.t.strings(call, scope), spec.bias_init)
         if v is None or v.number is None:
             return BiasState.RANDOM
@@ -332,7 +334,12 @@ class LayerProducer:
         stored = assigned_names(site.ancestors)
         shown = name or (stored[0] if stored else "parameter")
         label = f"the parameter `{shown}` made by `{how}`"
-        ev = InitEvent(site, site.call, value.api, value.zero, value.text, None, on="layer", role=WEIGHT,
+        parent = site.ancestors[-1] if site.ancestors else None
+        target = None
+        if isinstance(parent, (cst.Assign, cst.AnnAssign)) and parent.value is site.call:
+            node = parent.targets[0].target if isinstance(parent, cst.Assign) else parent.target
+            target = path_of(node) if isinstance(node, (cst.Name, cst.Attribute)) else None
+        ev = InitEvent(site, site.call, value.api, value.zero, value.text, target, on="tensor", role=WEIGHT,
                        target_label=label, framework=self.t.framework.name, number=value.number,
                        value_guard=value.guard)
         ev.names = ([name] if name else []) + stored

@@ -205,6 +205,9 @@ class _Reducer:
             self._drop(node, first)
             return False
         self._keep(first, max(first, _start(node.body[0]) - 1))
+        if not is_def and _header_candidate(node, self):
+            self.found = True
+            self.candidates += 1
         if is_def:
             self._compact_header(node)
         check_depth_header(node)
@@ -506,6 +509,18 @@ def _applied_name(arg: ast.expr) -> Optional[str]:
 
 
 _APPLY = knowledge.torch.APPLY_METHODS | knowledge.torch.APPLY_FUNCTIONS
+_UPDATE = knowledge.flax.FUNCTIONAL_UPDATE
+#: Factories handed on uncalled (``tree_map(jnp.zeros_like, params)``).
+_UNCALLED = frozenset(name.rsplit(".", 1)[-1] for fw in knowledge.FRAMEWORKS for name in fw.factories
+                      if name.endswith("_like"))
+
+
+def _is_update(expr: ast.expr) -> bool:
+    """``w.at[...].set(0.0)``."""
+    return isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr == _UPDATE[1] and \
+        isinstance(expr.func.value, ast.Subscript) and isinstance(expr.func.value.value, ast.Attribute) and \
+        expr.func.value.value.attr == _UPDATE[0]
+_COLLECTIVES = frozenset(name.rsplit(".", 1)[-1] for name in knowledge.torch.OVERWRITING_COLLECTIVES)
 
 
 def _mentions_init(node: ast.stmt, helpers: "set[str]", reportable: "set[str]" = frozenset()) -> bool:
@@ -525,8 +540,12 @@ def _mentions_init(node: ast.stmt, helpers: "set[str]", reportable: "set[str]" =
             if isinstance(sub.func, ast.Attribute) and isinstance(sub.func.value, ast.Attribute) \
                     and "initializer" in sub.func.value.attr:
                 return True  # keras.initializers.get("zeros")
+            if _is_update(sub):
+                return True  # w.at[...].set(0.0)
         elif isinstance(sub, ast.Name) and sub.id in helpers:
             return True  # a helper handed on: model.apply(_zero_init)
+        elif isinstance(sub, ast.Attribute) and sub.attr in _UNCALLED:
+            return True  # tree_map(jnp.zeros_like, params)
         elif isinstance(sub, ast.Dict) and any(
                 isinstance(k, ast.Constant) and k.value in keywords for k in sub.keys):
             return True  # kw = {"kernel_init": zeros}; nn.Dense(..., **kw)
@@ -553,6 +572,8 @@ def _can_report(node: ast.stmt, helpers: "set[str]" = frozenset(), reportable: "
             return _may_be_weight(func.value)
         return True
     if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.value, ast.Call):
+        if _is_update(node.value):
+            return True  # params["Dense_0"]["kernel"] = ...at[...].set(0.0): the leaf's name decides
         target = node.targets[0]
         if isinstance(target, ast.Subscript):
             return False  # state_dict["head.bias"] = torch.zeros(...)
@@ -568,7 +589,7 @@ def _is_context(node: ast.stmt) -> bool:
     ``w[:k, :k].copy_(eye)``), a callback handed to ``.apply``."""
     if not isinstance(node, (ast.Expr, ast.Assign)) or not isinstance(node.value, ast.Call):
         return False
-    names = knowledge.random_inits() | knowledge.candidate_callees() | _APPLY
+    names = knowledge.random_inits() | knowledge.candidate_callees() | _APPLY | _COLLECTIVES
     return any(isinstance(sub, ast.Call) and _callee(sub) in names for sub in ast.walk(node.value))
 
 
@@ -644,6 +665,8 @@ def _survey(tree: ast.Module, reducer: _Reducer) -> set[str]:
             if not reducer.any_candidate:
                 first, last = _span(node)
                 reducer.any_candidate = reducer.matches(first, last) and _can_report(node)
+        elif not reducer.any_candidate and not in_class and _header_candidate(node, reducer):
+            reducer.any_candidate = True
         for _, block in _blocks(node):
             stack.extend((child, isinstance(node, ast.ClassDef)) for child in block)
     return names
@@ -661,13 +684,23 @@ def _reportable(body: list, reducer: _Reducer) -> bool:
             continue
         blocks = _blocks(node)
         if blocks and not isinstance(node, ast.Match) and not reducer._atomic(node):
-            if any(_reportable(b, reducer) for _, b in blocks):
+            if _header_candidate(node, reducer) or any(_reportable(b, reducer) for _, b in blocks):
                 return True
             continue
         first, last = _span(node)
         if reducer.matches(first, last) and _can_report(node, reducer.helpers):
             return True
     return False
+
+
+def _header_candidate(node: ast.stmt, reducer: _Reducer) -> bool:
+    """``with slim.arg_scope([...], weights_initializer=zeros):``: an init in a compound
+    statement's header."""
+    header = [item.context_expr for item in getattr(node, "items", ())]
+    header += [getattr(node, f) for f in ("test", "iter") if isinstance(getattr(node, f, None), ast.expr)]
+    if not header or not reducer.matches(node.lineno, max(node.lineno, _start(node.body[0]) - 1)):
+        return False
+    return any(_mentions_init(ast.Expr(h), reducer.helpers) for h in header)
 
 
 def _zeroes_a_parameter(fn: ast.FunctionDef) -> bool:

@@ -222,10 +222,9 @@ def classify_test(test: cst.BaseExpression, polarity: bool, scope: Scope, resolv
                          + classify_test(test.right, polarity, scope, resolver))
     text = source_of(test)
     out: list[Guard] = []
-    if isinstance(test, cst.Call):
-        g = _isinstance_guard(test, polarity, scope, resolver, text)
-        if g is not None:
-            return [g]
+    g = _isinstance_guard(test, polarity, scope, resolver, text)
+    if g is not None:
+        return [g]
     g = _dim_guard(test, polarity, text)
     if g is not None:
         return [g]
@@ -256,20 +255,27 @@ def _merge_or(guards: list[Guard]) -> list[Guard]:
     return [g for g in guards if g.kind == ZERO_FLAG]
 
 
-def _isinstance_guard(test: cst.Call, polarity: bool, scope: Scope, resolver: Resolver, text: str) -> Optional[Guard]:
-    fname = dotted_name(test.func)
-    if fname != "isinstance" or len(test.args) < 2:
+def _isinstance_guard(test: cst.BaseExpression, polarity: bool, scope: Scope, resolver: Resolver,
+                      text: str) -> Optional[Guard]:
+    """``isinstance(m, nn.Linear)``, ``type(m) == nn.BatchNorm2d``, ``type(m) in (...)``."""
+    classes = None
+    if isinstance(test, cst.Call) and dotted_name(test.func) == "isinstance" and len(test.args) >= 2:
+        classes = test.args[1].value
+    elif isinstance(test, cst.Comparison) and len(test.comparisons) == 1 and isinstance(test.left, cst.Call) \
+            and dotted_name(test.left.func) == "type" and \
+            isinstance(test.comparisons[0].operator, (cst.Equal, cst.Is, cst.In)):
+        classes = test.comparisons[0].comparator
+    if classes is None:
         return None
     if not polarity:
         return Guard("other", (), text)  # the else branch of an isinstance: "everything else"
-    classes = test.args[1].value
     exprs = [e.value for e in classes.elements] if isinstance(classes, (cst.Tuple, cst.List)) else [classes]
     kinds, names = set(), []
     for e in exprs:
         short = last_name(e)
         names.append(short)
-        quals = resolver.qualnames(e, scope)
-        if resolver.is_norm(quals) or is_norm_class_name(short):
+        quals = _class_names(e, scope, resolver)
+        if resolver.is_norm(quals) or is_norm_class_name(short) or (short.islower() and is_norm_owner_name(short)):
             kinds.add(NORM)
         elif resolver.layer(quals) is not None or short in _FAMILY_SHORT:
             kinds.add(FAMILY)
@@ -277,11 +283,32 @@ def _isinstance_guard(test: cst.Call, polarity: bool, scope: Scope, resolver: Re
             kinds.add(SPECIFIC)
     if kinds == {NORM}:
         # A norm class of the model's own may store γ as w in (1 + w): zero is its identity.
-        standard = all(resolver.is_norm(resolver.qualnames(e, scope)) for e in exprs)
+        standard = all(resolver.is_norm(_class_names(e, scope, resolver)) for e in exprs)
         return Guard(NORM if standard else CUSTOM_NORM, tuple(names), text)
     if SPECIFIC in kinds and len(kinds) == 1:
         return Guard(SPECIFIC, tuple(names), text)
     return Guard(FAMILY, tuple(names), text)
+
+
+def _class_names(expr: cst.BaseExpression, scope: Scope, resolver: Resolver) -> set:
+    """The dotted names a class expression stands for, also through a variable or a parameter
+    default (``norm_type = nn.BatchNorm2d``, ``def __init__(self, norm_layer=nn.LayerNorm)``)."""
+    quals = resolver.qualnames(expr, scope)
+    if quals or not isinstance(expr, cst.Name):
+        return quals
+    bound = lookup(expr, scope)
+    if bound is not None and isinstance(bound.value, (cst.Name, cst.Attribute)):
+        return resolver.qualnames(bound.value, bound.scope)
+    current: Optional[Scope] = scope
+    while current is not None:
+        if current.kind == "function" and current.function is not None and expr.value in current.params:
+            params = current.function.node.params
+            for p in (*params.posonly_params, *params.params, *params.kwonly_params):
+                if p.name.value == expr.value and isinstance(p.default, (cst.Name, cst.Attribute)):
+                    return resolver.qualnames(p.default, current.parent or current)
+            return set()
+        current = current.parent
+    return set()
 
 
 _CMP_TO_WEIGHTS = {  # (operator, n) -> does "ndim <op> n" select tensors of 2+ dims?

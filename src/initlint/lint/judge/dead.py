@@ -86,6 +86,20 @@ def single(j: "Judge", ev: InitEvent, layer: Optional[LayerRef], flows: list, bi
     return None
 
 
+def norm(j: "Judge", ev: InitEvent, layer: Optional[LayerRef]) -> Optional[str]:
+    """A norm's γ at zero outputs its shift β everywhere: fed straight into an activation flat at
+    0 with β = 0 (the default), no unit and no gradient survives. The zero-γ residual idiom
+    adds the branch back *before* its activation, and is not this."""
+    if not ev.zero or layer is None:
+        return None
+    shift = j.shift_of(ev)
+    for flow in j.reader.flows(layer):
+        act = killing(flow.acts)
+        if act is not None and shift in (BiasState.ZERO, BiasState.NEGATIVE):
+            return M.dead_norm(ev.label(), ev.api, act, _where(layer))
+    return None
+
+
 def _dense(ev: InitEvent, layer: Optional[LayerRef]) -> bool:
     spec = layer.spec if layer is not None else None
     return spec is None or (spec.kind == DENSE and (not ev.keyword or ev.keyword in spec.dead_keywords))

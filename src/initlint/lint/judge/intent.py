@@ -96,6 +96,8 @@ def _last_layer(j: "Judge", e: Evidence) -> Optional[str]:
             owner = e.ctx.cls.name if e.ctx.cls is not None else (e.layer.cls.name if e.layer and e.layer.cls else None)
             if owner:
                 return f"its output is what `{owner}.{flow.returned_by}` returns: the last layer of the module"
+        if flow.returned_by_builder and flow.next_layer is None:
+            return f"its output is what `{flow.returned_by}` returns: the last layer of the network it builds"
         if flow.last_in and flow.next_layer is None:
             return f"the last layer of `{flow.last_in}`"
     return None
@@ -118,6 +120,9 @@ def _not_fan_in(j: "Judge", e: Evidence) -> Optional[str]:
     an additive delta, a per-channel scale)."""
     if e.layer is None or not e.layer.param or not e.flows:
         return None
+    deltas = [f for f in e.flows if f.use.kind == "param_delta"]
+    if deltas and len(deltas) == len(e.flows) and not any(j.constant_at(f.use.partner, e.ev) for f in deltas):
+        return f"it is a delta added to another weight (`{deltas[0].use.text}`): the sum starts as that weight"
     kinds = {f.use.kind for f in e.flows}
     if kinds <= {"param_add", "param_mul"}:
         how = "added to the signal" if kinds == {"param_add"} else "an elementwise scale" \

@@ -16,6 +16,7 @@ from typing import Iterable, Optional
 import libcst as cst
 
 from initlint import knowledge
+from initlint.knowledge import torch as T
 from initlint.knowledge.base import ArgSpec, BiasState
 from initlint.knowledge.naming import (
     BIAS, BUFFER, GRAD, NORM, SCALAR, SLICE, UNKNOWN, WEIGHT, is_norm_owner_name, is_test_path,
@@ -27,7 +28,7 @@ from initlint.lint.judge import messages as M
 from initlint.lint.judge import roles
 from initlint.lint.model.collect import CallSite, ClassInfo, ModuleFacts
 from initlint.lint.model.flow import Flow, FlowReader
-from initlint.lint.model.literals import get_arg, is_false, path_of, source_of
+from initlint.lint.model.literals import get_arg, is_false, path_of, short, source_of
 from initlint.lint.model.paths import ANY_INDEX, SLICE_PART, Path
 from initlint.lint.model.resolve import Resolver
 from initlint.lint.model.scopes import Scope, last_name, lookup
@@ -79,12 +80,17 @@ class Judge:
         if ev.summarized or self.superseded(ev) or self._partly_overwritten(ev):
             return None
         ctx = C.context_for(ev, self.facts, self.resolver)
+        if ev.every is not None:  # slim.arg_scope: one keyword for every listed layer
+            return self._every_listed(ev)
         role = roles.role(self, ev, ctx)
         one = self._applied_to_one_layer(ctx)
         if one is not None:  # net[2].apply(init_fn): one layer, not every module
             return self._single_layer(ev, ctx, (), layer=one) if role == WEIGHT else None
         if ctx.every is not None:
             return self._every_layer(ev, ctx, role)
+        if role == NORM:
+            reason = dead.norm(self, ev, self.layer_of(ev))
+            return Verdict(ev.report_node, "INI004", reason) if reason is not None else None
         if role != WEIGHT:
             return None
         return self._single_layer(ev, ctx, extra_names=())
@@ -145,6 +151,18 @@ class Judge:
             return self._single_layer(ev, ctx, (only.name,) if only.name else (), layer=only)
         return Verdict(ev.report_node, "INI003", M.every_layer(ev.label(), ev.zero, ev.value_text, ev.api,
                                                                ctx.every, family))
+
+    def _every_listed(self, ev: InitEvent) -> Verdict:
+        """Every listed layer zeroed: dead when each of them applies an activation flat at 0
+        with a zero bias by default (TF-slim's ReLU and zero bias), else INI003."""
+        acts = [knowledge.activation(spec.default_activation) if spec.default_activation else None
+                for spec in ev.every_specs]
+        if ev.zero and acts and all(a is not None and a.kills_gradient_at_zero for a in acts) and \
+                all(spec.default_bias.is_zero for spec in ev.every_specs):
+            return Verdict(ev.report_node, "INI004",
+                           M.dead(f"the weights of {ev.every}", ev.api, acts[0], "their default activation",
+                                  ev.every_specs[0].default_bias))
+        return Verdict(ev.report_node, "INI003", M.every_layer(ev.label(), ev.zero, ev.value_text, ev.api, ev.every, []))
 
     def _only_layer(self, ctx: C.Context, families: list) -> Optional[LayerRef]:
         """A loop over ``self.modules()`` whose guard selects a family of which the file builds
@@ -229,7 +247,7 @@ class Judge:
         """A bare parameter as its own layer: ``self.W = nn.Parameter(torch.zeros(a, b))``,
         ``self.kernel = self.add_weight(...)``, ``W = self.param(...)``."""
         parent = ev.site.ancestors[-1] if ev.site.ancestors else None
-        if ev.api.startswith("nn.Parameter") or (ev.keyword is None and ev.target is None and ev.role == WEIGHT):
+        if ev.api.startswith("nn.Parameter") or (ev.keyword is None and ev.role == WEIGHT and ev.framework != "torch"):
             if isinstance(parent, (cst.Assign, cst.AnnAssign)):
                 target = parent.targets[0].target if isinstance(parent, cst.Assign) else parent.target
                 if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == "self":
@@ -259,7 +277,7 @@ class Judge:
         ``self.weight = nn.Parameter(...)``): its instances are the layer."""
         if ctx.cls is None:
             return None
-        if ev.keyword is None and ev.target is None and ev.role == WEIGHT:
+        if ev.keyword is None and ev.role == WEIGHT and ev.framework != "torch":
             return ctx.cls
         t = ev.target
         if t is not None and t.root == "self" and len(t.parts) == 1 and ev.api.startswith("nn.Parameter"):
@@ -277,6 +295,16 @@ class Judge:
                 self.reader.extra_layers.add(id(site.call))
                 flows.extend(self.reader.flows(self.reader.locate(site, site.call)))
         return flows
+
+    def shift_of(self, ev: InitEvent) -> BiasState:
+        """How a norm's β starts: zero by default in every framework, unless the code sets it."""
+        owner = self.owner_of(ev)
+        for other in self._by_path.get((id(self.home(ev)), owner.child("bias")), ()) if owner is not None else ():
+            if other.chosen:
+                return BiasState.CHOSEN
+            if not other.zero and other.number is not None:
+                return BiasState.POSITIVE if other.number > 0 else BiasState.NEGATIVE
+        return BiasState.ZERO
 
     def bias_of(self, ev: InitEvent) -> BiasState:
         if ev.bias is not None:
@@ -362,6 +390,11 @@ class Judge:
             if layer is not None:
                 other = self.zeroing(layer)
                 return f"`{other.label()}`" if other is not None and other is not ev else None
+            name, fn = self.resolver.factory(expr, scope)
+            if fn is not None:  # torch.zeros(n), tf.zeros([n])
+                return f"`{short(source_of(expr), 30)}`" if fn.value == "zero" else None
+            if last_name(expr.func) in knowledge.parameter_makers():  # nn.Parameter(torch.zeros(n))
+                return self.zero_factor(expr.args[0].value, scope, ev, depth + 1)
             return None
         path = path_of(expr)
         if path is None:
@@ -374,6 +407,11 @@ class Judge:
             if bound is not None:
                 return self.zero_factor(bound.value, bound.scope, ev, depth + 1)
         return None
+
+    def constant_at(self, expr: Optional[cst.BaseExpression], ev: InitEvent) -> bool:
+        """Some init of this file sets ``expr`` (``self.v``) to a constant."""
+        path = path_of(expr) if expr is not None else None
+        return path is not None and bool(self._by_path.get((id(self.home(ev)), path)))
 
     # -- dead stores and partial writes ------------------------------------------------------
     def superseded(self, ev: InitEvent) -> bool:
@@ -416,8 +454,10 @@ class Judge:
                 target = path_of(func.value)  # w.data.copy_(pretrained)
             elif isinstance(func, (cst.Attribute, cst.Name)) and site.call.args and (
                     (isinstance(func, cst.Attribute) and func.attr.value in randoms) or
-                    (isinstance(func, cst.Name) and func.value in randoms)):
-                target = path_of(site.call.args[0].value)  # nn.init.kaiming_uniform_(w), trunc_normal_(w)
+                    (isinstance(func, cst.Name) and func.value in randoms) or
+                    self.resolver.qualnames(func, site.scope) & T.OVERWRITING_COLLECTIVES):
+                # nn.init.kaiming_uniform_(w), trunc_normal_(w), dist.broadcast(w, src=0)
+                target = path_of(site.call.args[0].value)
             if target is None:
                 continue
             entry = (self._home_of(site.ancestors), self._function_node(site.ancestors), i, site.ancestors)

@@ -63,6 +63,12 @@ def dead(label: str, api: str, act: Activation, where: str, bias: BiasState) -> 
             f"a gradient")
 
 
+def dead_norm(label: str, api: str, act: Activation, where: str) -> str:
+    return (f"{label} (γ) is zeroed by {api} and the norm feeds {act.describe()} ({where}) with a zero shift: "
+            f"every normalised unit outputs 0 there, so neither γ nor β ever receives a gradient (the zero-γ "
+            f"residual idiom adds the branch back before its activation)")
+
+
 def chain_next(label: str, api: str, other: str, bias: BiasState, between: str) -> str:
     return (f"{label} is zeroed by {api} and so is the next layer ({other}), with {bias_words(bias)}{between} "
             f"(φ(0) = 0): neither layer ever receives a gradient")

@@ -89,7 +89,7 @@ def _is_interesting_call(call: cst.Call) -> bool:
     func = call.func
     if isinstance(func, cst.Name):
         return func.value not in _BUILTINS
-    return isinstance(func, cst.Attribute)
+    return isinstance(func, (cst.Attribute, cst.Subscript))  # self.blocks[1](x) applies a layer
 
 
 class Collector:

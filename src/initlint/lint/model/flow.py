@@ -81,6 +81,7 @@ class Flow:
     last_in: Optional[str] = None  # the container it is the last layer of
     through: list = field(default_factory=list)  # layers it passed on the way (containers)
     bias_partner: Optional[cst.BaseExpression] = None  # ``x @ W + b``: the bias added on the way
+    returned_by_builder: bool = False  # returned by a module-level function: a network it builds
 
 
 class FlowReader:
@@ -185,6 +186,9 @@ class FlowReader:
                 return self.ref_for_ctor(ctor, scope, "element", container=call, elements=elements, index=index,
                                          container_text=self._container_text(call, anc, scope), site=site)
         parent = anc[-1] if anc else None
+        ref = self.ref_for_ctor(ctor, scope, "functional", site=site)
+        if ref.spec is not None and ref.spec.functional:  # slim.fully_connected(x, 10): the call is the output
+            return ref
         if isinstance(parent, cst.Call) and parent.func is ctor:
             return self.ref_for_ctor(ctor, scope, "inline", site=site)
         if isinstance(parent, (cst.Assign, cst.AnnAssign)) and parent.value is ctor:
@@ -319,6 +323,16 @@ class FlowReader:
         if layer.kind == "inline" and layer.site is not None:
             anc = layer.site.ancestors
             out.append((anc[-1], anc[:-1], layer.site.scope))
+        elif layer.kind == "functional" and layer.site is not None:
+            out.append((layer.ctor, layer.site.ancestors, layer.site.scope))
+        elif layer.kind == "element" and layer.container_text:
+            # self.block[1](x): an element of a container applied by itself
+            methods = {id(layer.cls.methods[m]) for m in self.wiring(layer.cls)} if layer.cls is not None else None
+            for site in self._calls_to(layer.container_text.rsplit(".", 1)[-1]):
+                func = site.call.func
+                if isinstance(func, cst.Subscript) and _index_of(func, len(layer.elements)) == layer.index and \
+                        (methods is None or any(id(a) in methods for a in site.ancestors)):
+                    out.append((site.call, site.ancestors, site.scope))
         elif layer.kind == "attr" and layer.cls is not None:
             wiring = self.wiring(layer.cls)
             methods = {id(layer.cls.methods[m]) for m in wiring}
@@ -339,6 +353,8 @@ class FlowReader:
             index: dict = {}
             for site in self.facts.calls:
                 func = site.call.func
+                while isinstance(func, cst.Subscript):  # self.blocks[1](x) under "blocks"
+                    func = func.value
                 key = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else None
                 if key is not None:
                     index.setdefault(key, []).append(site)
@@ -356,7 +372,8 @@ class FlowReader:
         if layer.param:
             flows = self.parameter_flows(layer)
         elif layer.kind == "element":
-            flows = [self.sequential(layer)]
+            direct = self.applications(layer)
+            flows = [self.follow(node, anc, scope) for node, anc, scope in direct] or [self.sequential(layer)]
         else:
             flows = [self.follow(node, anc, scope) for node, anc, scope in self.applications(layer)]
             if layer.kind == "local" and not flows and layer.name:
@@ -385,11 +402,16 @@ class FlowReader:
             if isinstance(parent, cst.BinaryOperation):
                 other = parent.right if parent.left is node else parent.left
                 if isinstance(parent.operator, cst.MatrixMultiply):
-                    flows.append(self.follow(parent, anc[:-1], scope))
+                    flows.append(self.follow(parent, anc[:-1], scope, applied=True))
                 elif isinstance(parent.operator, (cst.Add, cst.Subtract, cst.Multiply)):
-                    use = Use("param_mul" if isinstance(parent.operator, cst.Multiply) else "param_add",
-                              partner=other, text=short(source_of(parent), 40), scope=scope)
+                    add = not isinstance(parent.operator, cst.Multiply)
+                    use = Use("param_add" if add else "param_mul", partner=other, text=short(source_of(parent), 40),
+                              scope=scope)
                     if use.partner_is_data():  # x * self.w, self.h0 + x: used on the signal itself
+                        flows.append(Flow(use=use))
+                    elif add and isinstance(other, cst.Attribute) and isinstance(other.value, cst.Name) \
+                            and other.value.value == "self":
+                        use.kind = "param_delta"  # self.shared + self.delta: a delta on another weight
                         flows.append(Flow(use=use))
                 continue
             if isinstance(parent, cst.Arg) and len(anc) >= 2 and isinstance(anc[-2], cst.Call):
@@ -398,7 +420,7 @@ class FlowReader:
                 if (isinstance(func, (cst.Name, cst.Attribute)) and
                         self.quals(func, scope) & torch_knowledge.MATMUL_FUNCTIONS) or \
                         (isinstance(func, cst.Attribute) and func.attr.value in torch_knowledge.MATMUL_METHODS):
-                    flows.append(self.follow(call, anc[:-2], scope))
+                    flows.append(self.follow(call, anc[:-2], scope, applied=True))
         return flows
 
     def parameter_at(self, expr: cst.BaseExpression, scope: Scope) -> Optional[LayerRef]:
@@ -492,8 +514,9 @@ class FlowReader:
                 return LayerRef("local", layer.scope, ctor=call, name=name)
         return None
 
-    def follow(self, node: cst.BaseExpression, anc: tuple, scope: Scope) -> Flow:
-        """Follow one output from ``node`` (whose ancestors are ``anc``)."""
+    def follow(self, node: cst.BaseExpression, anc: tuple, scope: Scope, applied: bool = False) -> Flow:
+        """Follow one output from ``node`` (whose ancestors are ``anc``). ``applied``: ``node``
+        applies a bare weight (``x @ W``), so the first name added to it is its bias."""
         flow = Flow()
         for _ in range(_MAX_STEPS):
             parent = anc[-1] if anc else None
@@ -544,8 +567,9 @@ class FlowReader:
             if isinstance(parent, cst.BinaryOperation):
                 other = parent.right if parent.left is node else parent.left
                 op = parent.operator
-                if isinstance(op, cst.Add) and _is_bias(other):  # x @ W + b: the layer's own bias
-                    flow.bias_partner = other
+                if isinstance(op, cst.Add) and (_is_bias(other) or (
+                        applied and flow.bias_partner is None and isinstance(other, (cst.Name, cst.Attribute)))):
+                    flow.bias_partner = other  # x @ W + b: the layer's own bias
                     node, anc = parent, anc[:-1]
                     continue
                 if isinstance(op, cst.MatrixMultiply) and parent.left is node:
@@ -567,9 +591,18 @@ class FlowReader:
                     "mul" if isinstance(op, (cst.Multiply, cst.MatrixMultiply)) else "other"
                 flow.use = Use(kind, partner=other, text=short(source_of(parent), 40), scope=scope)
                 return flow
+            if isinstance(parent, cst.AugAssign) and parent.target is node:  # out += identity
+                op = parent.operator
+                kind = "add" if isinstance(op, cst.AddAssign) else "sub" if isinstance(op, cst.SubtractAssign) else \
+                    "mul" if isinstance(op, (cst.MultiplyAssign, cst.MatrixMultiplyAssign)) else "other"
+                flow.use = Use(kind, partner=parent.value, text=short(source_of(parent), 40), scope=scope)
+                return flow
             if isinstance(parent, cst.Return):
                 fn = next((a for a in reversed(anc) if isinstance(a, (cst.FunctionDef, cst.Lambda))), None)
                 flow.returned_by = fn.name.value if isinstance(fn, cst.FunctionDef) else "<module>"
+                info = self.facts.function_of(fn) if isinstance(fn, cst.FunctionDef) else None
+                flow.returned_by_builder = info is not None and info.cls is None and \
+                    info.scope.parent is self.facts.module_scope
                 flow.use = Use("return", text="returned")
                 return flow
             if isinstance(parent, (cst.Assign, cst.AnnAssign)) and parent.value is node:
@@ -622,6 +655,10 @@ class FlowReader:
         layer = self.layer_of(func, scope)
         if layer is not None:
             return "layer", layer
+        if isinstance(func, (cst.Name, cst.Attribute)):
+            found = self.resolver.layer(self.quals(func, scope))
+            if found is not None and found[1].functional:  # slim.fully_connected(h, 10): applied here
+                return "layer", self.ref_for_ctor(call, scope, "functional")
         if isinstance(func, cst.Call) and id(func) in self.extra_layers:
             return "layer", self.ref_for_ctor(func, scope, "inline")
         return None
@@ -640,6 +677,16 @@ class FlowReader:
             if position > end:
                 return node, node_anc
         return None
+
+
+def _index_of(sub: cst.Subscript, length: int) -> Optional[int]:
+    """The literal index of ``seq[i]`` (negative ones counted from ``length``)."""
+    if len(sub.slice) != 1 or not isinstance(sub.slice[0].slice, cst.Index):
+        return None
+    value = number(sub.slice[0].slice.value)
+    if value is None or value != int(value):
+        return None
+    return int(value) + length if value < 0 else int(value)
 
 
 def _is_bias(expr: cst.BaseExpression) -> bool:
@@ -732,7 +779,7 @@ def _name_uses(owner: cst.CSTNode) -> tuple:
         if isinstance(node, cst.Name):
             parent = anc[-1] if anc else None
             if not (isinstance(parent, cst.AssignTarget) or
-                    (isinstance(parent, (cst.AnnAssign, cst.AugAssign)) and parent.target is node) or
+                    (isinstance(parent, cst.AnnAssign) and parent.target is node) or
                     (isinstance(parent, cst.Attribute) and parent.attr is node)):
                 reads.setdefault(node.value, []).append((position, node, anc))
             continue

@@ -12,7 +12,7 @@ from typing import Optional
 
 import libcst as cst
 
-from initlint.knowledge import FRAMEWORKS, flax, keras, torch
+from initlint.knowledge import FRAMEWORKS, flax, keras, tensorflow, torch
 from initlint.knowledge.base import Framework, InitFunction, LayerSpec
 from initlint.lint.model.scopes import Scope, dotted_name
 
@@ -25,7 +25,7 @@ def canonical(qualname: str, wrappers: "dict[str, str]", frameworks: bool = True
             return target
         if qualname.startswith(wrapper + "."):
             return target + qualname[len(wrapper):]
-    return flax.canonical(keras.canonical(qualname)) if frameworks else qualname
+    return tensorflow.canonical(flax.canonical(keras.canonical(qualname))) if frameworks else qualname
 
 
 class Resolver:
