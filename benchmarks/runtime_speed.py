@@ -2,27 +2,36 @@
 
 The check is meant to be memory-bandwidth-bound: its cost is compared, in the same process and
 on the same model, with ``p.sum()`` over every parameter (one pass over the weights, the floor
-for anything that reads them). Target: at most 3x that pass.
+for anything that reads them), for float32, bfloat16 and float16 in one run. Targets: float32
+at most ~1.6x that pass, bfloat16/float16 at most 2x.
 
-    python benchmarks/runtime_speed.py                 # ~108M-parameter transformer-like model
+Then the same model sharded over 2 ranks (FSDP2 ``fully_shard`` on a gloo process group,
+started with ``torchrun --standalone``): the check, run by both ranks together, next to each
+rank's ``sum()`` over its own local shards.
+
+    python benchmarks/runtime_speed.py                 # ~141M-parameter transformer-like model
     python benchmarks/runtime_speed.py --gpt2          # transformers GPT-2 small (124M), from config
-    python benchmarks/runtime_speed.py --dtype bfloat16 --repeat 9 --threads 1
+    python benchmarks/runtime_speed.py --repeat 9 --threads 0 --no-sharded
 
 With jax installed, a JAX row follows (benchmarks/runtime_speed_jax.py: the same shapes as a
 Flax params tree, against one ``jnp.sum`` pass over its leaves); ``--no-jax`` skips it.
 
-On a shared machine, compare with ``--threads 1`` as well: when another process holds a core,
-every multi-threaded torch op waits for a descheduled thread, which penalises the check (a few
-small ops per tensor) far more than ``p.sum()`` (one op per tensor).
+Threads default to 1: on a shared machine, when another process holds a core, every
+multi-threaded torch op waits for a descheduled thread, which penalises the check (a few
+small ops per tensor) far more than ``p.sum()`` (one op per tensor). ``--threads 0`` keeps
+torch's default.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import statistics
+import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import torch
@@ -33,6 +42,8 @@ try:
 except ImportError:  # a checkout without `pip install -e .`
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
     from initlint import check_model_init
+
+DTYPES = ("float32", "bfloat16", "float16")
 
 
 class Block(nn.Module):
@@ -61,51 +72,119 @@ def build(gpt2: bool) -> nn.Module:
     return TransformerLike()
 
 
-def interleaved_medians(fns: list, repeat: int) -> list:
+def interleaved_medians(fns: list, repeat: int, sync=lambda: None) -> list:
     """Median wall time of each function, run in turn so that both see the same machine load."""
     for fn in fns:
         fn()  # warm-up: caches, lazy kernels
     times: list = [[] for _ in fns]
     for _ in range(repeat):
         for k, fn in enumerate(fns):
+            sync()
             t0 = time.perf_counter()
             fn()
             times[k].append(time.perf_counter() - t0)
     return [statistics.median(t) for t in times]
 
 
+def sum_pass(tensors: list):
+    def one_pass() -> None:
+        with torch.no_grad():
+            for t in tensors:
+                t.sum()
+
+    return one_pass
+
+
+def unsharded(args: argparse.Namespace) -> None:
+    print(f"{'dtype':9} {'p.sum()':>10} {'check':>10} {'ratio':>7}   (medians of {args.repeat}, in the same process)")
+    for name in DTYPES:
+        torch.manual_seed(0)
+        model = build(args.gpt2).to(getattr(torch, name))
+        params = list(model.parameters())
+        size = sum(p.numel() * p.element_size() for p in params)
+        t_sum, t_check = interleaved_medians([sum_pass(params), partial(check_model_init, model)], args.repeat)
+        print(f"{name:9} {t_sum * 1e3:8.1f}ms {t_check * 1e3:8.1f}ms {t_check / t_sum:6.2f}x   "
+              f"({size / t_sum / 1e9:.1f} and {size / t_check / 1e9:.1f} GB/s)")
+        del model, params
+
+
+def initialise(model: nn.Module, seed: int) -> None:
+    """What an FSDP2 user runs after to_empty(): every module's own init, a seed per shard."""
+    torch.manual_seed(seed)
+    with torch.no_grad():
+        for m in model.modules():
+            for method in ("reset_parameters", "_reset_parameters"):
+                if hasattr(m, method):
+                    getattr(m, method)()
+                    break
+
+
+def sharded_worker(args: argparse.Namespace) -> None:
+    """One rank of the sharded run (under torchrun)."""
+    import torch.distributed as dist
+    from torch.distributed.fsdp import fully_shard
+    from torch.distributed.tensor import DTensor
+
+    dist.init_process_group("gloo")
+    rank = dist.get_rank()
+    for name in DTYPES[:2]:
+        with torch.device("meta"):
+            model = TransformerLike().to(getattr(torch, name))
+        for block in model.blocks:
+            fully_shard(block)
+        fully_shard(model)
+        model.to_empty(device="cpu")
+        initialise(model, seed=1000 + rank)
+        local = [p.to_local() if isinstance(p, DTensor) else p for p in model.parameters()]
+        size = sum(t.numel() * t.element_size() for t in local)
+        report = check_model_init(model, raise_on_problem=False)
+        assert report.ok, str(report)
+        t_sum, t_check = interleaved_medians([sum_pass(local), partial(check_model_init, model)], args.repeat, dist.barrier)
+        rows = [None] * dist.get_world_size()
+        dist.all_gather_object(rows, (rank, size, t_sum, t_check))
+        if rank == 0:
+            for r, sz, s, c in rows:
+                print(f"{name:9} rank {r}  {sz / 2**20:5.0f} MiB local  sum() {s * 1e3:7.1f}ms  "
+                      f"check {c * 1e3:7.1f}ms  ratio {c / s:5.2f}x")
+        del model, local
+    dist.destroy_process_group()
+
+
+def sharded(args: argparse.Namespace) -> None:
+    print(f"\nsharded over 2 ranks (FSDP2 fully_shard, gloo, {args.threads or 'default'} thread(s) each): "
+          "the check by both ranks together vs each rank's sum() over its local shards")
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node=2", __file__,
+           "--sharded-worker", "--repeat", str(args.repeat), "--threads", str(args.threads)]
+    env = {**os.environ, "OMP_NUM_THREADS": str(args.threads or 1)}
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    print(proc.stdout.rstrip())
+    if proc.returncode:
+        print(proc.stderr[-3000:], file=sys.stderr)
+        sys.exit(proc.returncode)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--gpt2", action="store_true", help="use transformers' GPT-2 small instead")
-    ap.add_argument("--dtype", default="float32", choices=["float32", "float16", "bfloat16"])
     ap.add_argument("--repeat", type=int, default=7)
-    ap.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
+    ap.add_argument("--threads", type=int, default=1, help="torch threads (0: torch's default)")
+    ap.add_argument("--no-sharded", action="store_true", help="skip the 2-rank sharded run")
     ap.add_argument("--no-jax", action="store_true", help="skip the JAX row (run when jax is installed)")
+    ap.add_argument("--sharded-worker", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
-
+    if args.sharded_worker:
+        sharded_worker(args)
+        return
     torch.manual_seed(0)
-    model = build(args.gpt2).to(getattr(torch, args.dtype))
-    params = list(model.parameters())
-    n = sum(p.numel() for p in params)
-    size = sum(p.numel() * p.element_size() for p in params)
-    print(f"model: {type(model).__name__}, {n / 1e6:.1f}M parameters, {size / 2**20:.0f} MiB, {args.dtype}, "
-          f"{torch.get_num_threads()} threads")
+    n = sum(p.numel() for p in build(args.gpt2).parameters())
+    print(f"model: {'GPT-2 small' if args.gpt2 else 'TransformerLike'}, {n / 1e6:.1f}M parameters, "
+          f"{torch.get_num_threads()} thread(s)")
     assert n >= 1e8, "the benchmark needs at least 1e8 parameters"
-
-    def one_pass() -> None:
-        with torch.no_grad():
-            for p in params:
-                p.sum()
-
-    def check() -> None:
-        check_model_init(model)
-
-    t_sum, t_check = interleaved_medians([one_pass, check], args.repeat)
-    print(f"p.sum() over all parameters: median {t_sum * 1e3:8.1f} ms  ({size / t_sum / 1e9:.1f} GB/s)")
-    print(f"check_model_init (no inputs): median {t_check * 1e3:8.1f} ms  ({size / t_check / 1e9:.1f} GB/s)")
-    print(f"ratio check / sum: {t_check / t_sum:.2f}x  (target <= 3x)")
+    unsharded(args)
+    if not args.no_sharded:
+        sharded(args)
     if not args.no_jax and importlib.util.find_spec("jax") is not None:
         from runtime_speed_jax import jax_row  # the same shapes as a Flax params tree
 

@@ -268,7 +268,7 @@ def test_parse_table_all_keys(tmp_path):
         "cache-dir": ".cache/initlint",
     }
     cfg = parse_table(table, "pyproject.toml", str(tmp_path))
-    assert cfg.select == {"INI001", "INI002", "INI003", "INI004", "INI005", "INI006"}
+    assert cfg.select == {"INI001", "INI002", "INI003", "INI004", "INI005", "INI006", "INI007"}
     assert cfg.enabled == cfg.select - {"INI002"}
     assert cfg.per_file_ignores == (("tests/*", frozenset({"INI001"})),)
     assert (cfg.jobs, cfg.timeout, cfg.max_file_size, cfg.force_exclude) == (3, 5.0, 1000, True)

@@ -107,7 +107,8 @@ def strided(t, mesh):
 
 def report_dict(report) -> dict:
     return {
-        "problems": [{"code": p.code, "name": p.name, "message": p.message, "shape": list(p.shape)} for p in report.problems],
+        "problems": [{"code": p.code, "name": p.name, "message": p.message, "shape": list(p.shape), "suggestion": p.suggestion}
+                     for p in report.problems],
         "notes": list(report.notes),
         "checked": report.checked,
         "probe_steps": report.probe_steps,
@@ -179,6 +180,13 @@ def case_fsdp2(mesh) -> dict:
     out["sharded"] = check(sharded)
     out["probe"] = check(sharded, example_inputs=torch.randn(4, 16))
     out["rank0_only"] = check(sharded, rank0_only=True)
+    half = mlp().to(torch.bfloat16)
+    out["unsharded_bf16"] = reference(half)
+    for layer in half:
+        if isinstance(layer, nn.Linear):
+            fully_shard(layer, mesh=mesh)
+    fully_shard(half, mesh=mesh)
+    out["sharded_bf16"] = check(half)
     return out
 
 

@@ -117,6 +117,13 @@ def test_fsdp2_zeroed_hidden_layer_like_unsharded(world2):
         assert result["sharded"]["untouched"]
 
 
+def test_fsdp2_bfloat16_like_unsharded(world2):
+    for result in case(world2, "fsdp2"):
+        assert codes(result["unsharded_bf16"]) == [("INI005", "0.weight"), ("INI001", "2.weight")]
+        assert problems(result["sharded_bf16"]) == problems(result["unsharded_bf16"])
+        assert result["sharded_bf16"]["untouched"]
+
+
 def test_fsdp2_probe_is_skipped_with_a_note(world2):
     for result in case(world2, "fsdp2"):
         report = result["probe"]
@@ -137,7 +144,7 @@ def test_same_seed_on_every_rank_is_a_cross_rank_duplicate(world2):
         assert codes(report) == [("INI005", "0.weight"), ("INI005", "2.weight")]
         first = report["problems"][0]["message"]
         assert "identical shards on ranks 0 and 1" in first and "{0-5} on rank 0 repeat as {6-11} on rank 1" in first
-        assert "same random numbers" in first and "manual_seed(seed + rank)" in first
+        assert "same random numbers" in first and "manual_seed(seed + rank)" in report["problems"][0]["suggestion"]
 
 
 def test_seed_per_rank_is_clean(world2):

@@ -116,8 +116,7 @@ def check_model_init(
         chosen = pick(cands, codes)
         if chosen is None or (memory and e.name in memory[0]):  # folded into the one INI007
             continue
-        message = crossrank.explain(e, *chosen)
-        problem = make_problem(chosen[0], e.name, message, e.shape, framework, e.aliases)
+        problem = crossrank.explain(e, make_problem(chosen[0], e.name, chosen[1], e.shape, framework, e.aliases))
         names = (e.name, *e.aliases)
         if any(fnmatchcase(n, pat) for n in names for pat in allow_patterns):
             report.allowed.append(problem)

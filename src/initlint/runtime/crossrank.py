@@ -9,28 +9,32 @@ duplicate group spans ranks, and the message names them and the fix.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from itertools import combinations
 
 from initlint.runtime.facts import Entry
 from initlint.runtime.judge import fmt_indices
+from initlint.runtime.report import Problem
 
-FIX = (
+CAUSE = (
     "the ranks drew the same random numbers when they initialised their shards (the same seed on every "
-    "rank; DTensor does not offset its random numbers per shard on CPU meshes or offloaded parameters). "
-    "Seed each shard differently before initialising (e.g. torch.manual_seed(seed + rank) around "
-    "reset_parameters()/init_weights(), with the same seed on ranks that hold replicas), or initialise "
-    "before sharding"
+    "rank; DTensor does not offset its random numbers per shard on CPU meshes or offloaded parameters)"
+)
+FIX = (
+    "seed each shard differently before initialising it, e.g. torch.manual_seed(seed + rank) before "
+    "reset_parameters()/init_weights() (the same seed on ranks that hold replicas of a shard), or "
+    "initialise the full model before sharding it"
 )
 
 
-def explain(e: Entry, code: str, message: str) -> str:
-    """``message`` for this problem, naming the ranks and the cause when two ranks hold
-    identical shards (every unit of the smaller shard repeats the unit at the same position
-    of the other: the signature of the same random numbers, not of a chance duplicate)."""
+def explain(e: Entry, problem: Problem) -> Problem:
+    """``problem``, naming the ranks, the cause and the fix when two ranks hold identical shards
+    (every unit of the smaller shard repeats the unit at the same position of the other: the
+    signature of the same random numbers, not of a chance duplicate)."""
     f = e.facts
-    if code != "INI005" or f is None or not f.unit_ranks:
-        return message
+    if problem.code != "INI005" or f is None or not f.unit_ranks:
+        return problem
     ranks = f.unit_ranks
     on: dict = {}
     for u, r in enumerate(ranks):
@@ -45,7 +49,7 @@ def explain(e: Entry, code: str, message: str) -> str:
                 aligned[(min(a, b), max(a, b))] += 1
     pairs = sorted(p for p, k in aligned.items() if k == min(len(on[p[0]]), len(on[p[1]])))
     if not pairs:
-        return message
+        return problem
     a, b = pairs[0]
     k = min(len(on[a]), len(on[b]))
     what = (
@@ -54,4 +58,4 @@ def explain(e: Entry, code: str, message: str) -> str:
     )
     if len(pairs) > 1:
         what += f" (and {len(pairs) - 1} more pair{'s' if len(pairs) > 2 else ''} of ranks)"
-    return f"{what}; {FIX}. ({message})"
+    return dataclasses.replace(problem, message=f"{what}: {CAUSE} ({problem.message})", suggestion=FIX)

@@ -23,6 +23,15 @@ Every reduction is computed from the gathered arrays in the same order on every 
 every process takes the same decisions and runs the same rounds (a mismatch would deadlock).
 Each tensor's algorithm is a generator that yields what it needs from the other processes
 (``_Need``); ``facts`` runs all tensors' generators in lockstep, one gather per round.
+
+A ``jax.Array`` sharded over the devices of one process, for example::
+
+    blocks = [Block(as_float(s.data), tuple(i.start or 0 for i in s.index), s.device.id)
+              for s in a.addressable_shards if s.replica_id == 0]
+    (result,) = facts([Item(name, a.shape, layout, want_constant, blocks)], NumpyKernel())
+
+(``as_float`` and ``NumpyKernel`` from stats.numpy; over several processes, pass a
+Communicator whose ``all_gather`` is ``jax.experimental.multihost_utils.process_allgather``.)
 """
 
 from __future__ import annotations
@@ -101,10 +110,15 @@ class Kernel(Protocol):
         ``key`` when one is given (the whole vectors; parts of them are converted each time)."""
         ...
 
-    def project(self, x: Any, axis: int, r: Any, parts: int) -> np.ndarray:
+    def project(self, x: Any, axis: int, r: Any, parts: int, numel: Optional[int] = None) -> np.ndarray:
         """(units, parts): part k sums ``slice[j] * r[j - k*F/parts]`` over the k-th contiguous
         run of F/parts slice positions (slices: ``x`` without ``axis``, row-major); parts = 1 is
-        the plain dot product with ``r``."""
+        the plain dot product with ``r``. Any NaN/Inf in ``x`` makes some result non-finite.
+
+        ``numel`` (the whole tensor's size) is given only when every block of the tensor holds
+        whole unit slices: the kernel may then project the same sample of every slice (a
+        decision that depends on ``numel``, the slice shape and the dtype, so the same in every
+        block), as long as identical slices still give identical numbers."""
         ...
 
     def aminmax(self, x: Any) -> tuple: ...
@@ -263,16 +277,18 @@ def _segments(item: Item, kernel: Kernel, layout: Layout) -> list:
 
 
 def _parts(shape: tuple, layout: Layout) -> int:
-    """How many sub-projections per unit (when every block holds whole slices): 4, 2 or 1.
+    """How many sub-projections per unit (when every block holds whole slices): 1, 2 or 4.
 
-    Disjoint parts of a slice give independent numbers at the cost of one projection, so
-    distinct units rarely stay candidates even with 10^5 units (a float32 projection alone
-    cannot tell that many apart at the tolerance identical units need)."""
+    A float32 projection alone cannot tell 10^4 units apart at the tolerance identical units
+    need (the share of candidates grows with the number of units); disjoint parts of each slice
+    give independent numbers from the same product, so distinct units rarely stay candidates.
+    Fewer units need no parts (shorter rows make the product slower)."""
     ax, g = layout.axis, layout.gates
+    n = int(shape[ax]) // g
     before = math.prod(int(s) for s in shape[:ax]) * g
     after = math.prod(int(s) for s in shape[ax + 1 :])
-    for parts in (4, 2):
-        if (before % parts == 0 if before > 1 else after % parts == 0) and before * after >= 16 * parts:
+    for parts, units in ((4, 1 << 16), (2, 1 << 13)):
+        if n >= units and (before % parts == 0 if before > 1 else after % parts == 0) and before * after >= 64 * parts:
             return parts
     return 1
 
@@ -351,7 +367,7 @@ def _unit_facts(item: Item, kernel: Kernel, numel: int, whole: bool) -> Gen:
     P = np.zeros((n, parts))
     sq = np.zeros(n if compare and n < FEW_UNITS else 0)
     for s in segs:
-        P[s.u0 : s.u0 + s.count] += kernel.project(s.view, s.axis, _vector(kernel, r, s, (f, 0)), parts)
+        P[s.u0 : s.u0 + s.count] += kernel.project(s.view, s.axis, _vector(kernel, r, s, (f, 0)), parts, numel if whole else None)
         if sq.size:
             sq[s.u0 : s.u0 + s.count] += kernel.sq_norms(s.view, s.axis)
     arrays = _arrays(item, kernel)
@@ -640,6 +656,3 @@ def _step(gen: Gen, reply: Optional[dict], results: list, k: int) -> "Union[_Nee
     except Exception as exc:  # local work on this process's blocks (a dtype a kernel cannot read)
         return _Failed(exc)
     return None
-
-
-FactsOrReason = Union[Facts, str]

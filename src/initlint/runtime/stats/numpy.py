@@ -50,7 +50,7 @@ class NumpyKernel:
     def vector(self, r: np.ndarray, like: np.ndarray, key: Optional[tuple] = None) -> np.ndarray:
         return r.astype(_acc(like))
 
-    def project(self, v: np.ndarray, ax: int, r: np.ndarray, parts: int) -> np.ndarray:
+    def project(self, v: np.ndarray, ax: int, r: np.ndarray, parts: int, numel: Optional[int] = None) -> np.ndarray:
         s = _slices(v, ax).astype(_acc(v), copy=False)
         n, f = s.shape
         return (s.reshape(n, parts, f // parts) @ r[: f // parts]).astype(np.float64)
