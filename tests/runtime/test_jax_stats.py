@@ -166,3 +166,37 @@ def test_duplicate_candidates_fetch_only_their_rows(mesh):
     moved = jstats.host_bytes[0] - start
     assert f.groups == [[3, 40]]
     assert moved < array.nbytes / 4, moved
+
+
+def test_a_sharded_model_gets_the_report_of_the_whole_one(mesh):
+    """check_model_init on Flax variables whose kernels and biases are split over two devices:
+    the same problems as the unsharded model, with and without the probe, found shard by shard
+    (a duplicate unit whose twin lives on the other device included)."""
+    import flax.linen as nn
+
+    from initlint import check_model_init
+    from jax_models import X, LinenMLP, copy_column, linen_variables
+
+    model = LinenMLP(hidden_init=nn.initializers.zeros)
+    variables = linen_variables(model, X)
+    params = variables["params"]
+    params = {**params, "fc2": {**params["fc2"], "kernel": copy_column(params["fc2"]["kernel"], 1, 12)}}
+    whole = {"params": params}
+
+    def spec(x):
+        return P(None, "d") if x.ndim == 2 and x.shape[1] % 2 == 0 else P("d") if x.shape[0] % 2 == 0 else P()
+
+    sharded = jax.tree_util.tree_map(lambda x: jax.device_put(x, NamedSharding(mesh, spec(x))), whole)
+    assert jstats.is_sharded(sharded["params"]["fc2"]["kernel"])
+    reference = check_model_init(whole, raise_on_problem=False)
+    start = jstats.host_bytes[0]
+    report = check_model_init(sharded, raise_on_problem=False)
+    assert jstats.host_bytes[0] - start < 16 * 16 * 4  # per-unit numbers and two candidate columns
+    assert [(p.name, p.code, p.message) for p in report.problems] == \
+        [(p.name, p.code, p.message) for p in reference.problems] == [
+            ("params/fc1/kernel", "INI001", reference.problems[0].message),
+            ("params/fc2/kernel", "INI005", "2 of 16 units (dim 1) fall into 1 group of identical units: {1, 12}")]
+    # behind the dead layer, the twins get no gradient: they stay identical (INI005 stands)
+    probed = [check_model_init(v, apply_fn=model.apply, example_inputs=X, raise_on_problem=False) for v in (whole, sharded)]
+    assert [{p.name: p.code for p in r.problems} for r in probed] == \
+        [{"params/fc1/kernel": "INI004", "params/fc2/kernel": "INI005"}] * 2

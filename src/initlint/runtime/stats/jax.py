@@ -162,7 +162,8 @@ class JaxKernel:
                 self._vectors[k] = v
         return v
 
-    def project(self, v: Any, ax: int, r: jax.Array, parts: int) -> np.ndarray:
+    def project(self, v: Any, ax: int, r: jax.Array, parts: int, numel: Optional[int] = None) -> np.ndarray:
+        """(units, parts) projections (every slice read whole: ``numel`` is not needed)."""
         base, steps = _parts_of(v)
         return _host(_project(base, r, steps=steps, ax=ax, parts=parts)).astype(np.float64)
 
@@ -209,13 +210,11 @@ def blocks(a: jax.Array) -> list:
         shards = getattr(a, "addressable_shards", None)
         data = shards[0].data if shards and len(shards) > 1 else a  # replicated: read one copy
         return [combine.Block(data, (0,) * a.ndim)]
-    out, seen = [], set()
-    for shard in a.addressable_shards:
-        offset = tuple(s.indices(int(d))[0] for s, d in zip(shard.index, a.shape))
-        if offset not in seen:
-            seen.add(offset)
-            out.append(combine.Block(shard.data, offset, shard.device.id))
-    return out
+    return [
+        combine.Block(shard.data, tuple(s.indices(int(d))[0] for s, d in zip(shard.index, a.shape)), shard.device.id)
+        for shard in a.addressable_shards
+        if shard.replica_id == 0
+    ]
 
 
 def array_facts(arrays: list, host_below: int = HOST_BELOW) -> list:
