@@ -169,3 +169,14 @@ def test_bad_input_is_a_one_line_error():
     with pytest.raises(ProbeError, match="no floating-point array in the model's output"):
         check_model_init(params, apply_fn=lambda p, x: jnp.argmax(x @ p["fc"]["kernel"], -1),
                          example_inputs=jnp.ones((2, 3)))
+
+
+@pytest.mark.parametrize("doc", ["README.md", "docs/runtime.md"])
+def test_the_jax_examples_in_the_docs_run_as_written(doc):
+    import re
+
+    text = (Path(__file__).resolve().parents[2] / doc).read_text(encoding="utf-8")
+    blocks = [b for b in re.findall(r"```python\n(.*?)```", text, re.S) if "import jax" in b]
+    assert blocks, f"{doc} has no JAX example"
+    for block in blocks:
+        exec(compile(block, f"<{doc}>", "exec"), {"__name__": "doc_example"})  # raises if a check fails

@@ -11,8 +11,8 @@ from __future__ import annotations
 _INIT = {
     "flax": ("kernel_init", "Flax's default is nn.initializers.lecun_normal()"),
     "haiku": ("w_init", "Haiku's default is a truncated normal scaled by fan-in"),
-    "equinox": ("the layer's own init", "Equinox's default is uniform in ±1/sqrt(fan_in)"),
-    "jax": ("a random initializer", "e.g. jax.nn.initializers.lecun_normal()"),
+    "equinox": ("init", "keep the layer's default, uniform in ±1/sqrt(fan_in), or draw with jax.random"),
+    "jax": ("initializer", "e.g. jax.nn.initializers.lecun_normal()"),
 }
 _PROBE = {"flax": "example_inputs= (and apply_fn=model.apply for linen)", "haiku": "example_inputs= and apply_fn=",
           "equinox": "example_inputs=", "jax": "example_inputs= and apply_fn="}
