@@ -180,3 +180,19 @@ def test_the_jax_examples_in_the_docs_run_as_written(doc):
     assert blocks, f"{doc} has no JAX example"
     for block in blocks:
         exec(compile(block, f"<{doc}>", "exec"), {"__name__": "doc_example"})  # raises if a check fails
+
+
+def test_a_parameter_read_inside_a_scan_is_used():
+    """A recurrent kernel inside lax.scan: used (and, zero, it still trains: the hidden state
+    after the first step is not zero), never a 'not used' note."""
+    def rnn(p, xs):
+        def cell(h, x):
+            h = jnp.tanh(h @ p["cell"]["kernel"] + x @ p["cell"]["w_in"])
+            return h, h
+        return jax.lax.scan(cell, jnp.zeros((2, 4)), xs)[1]
+
+    params = {"cell": {"kernel": jnp.zeros((4, 4)), "w_in": jax.random.normal(jax.random.key(0), (3, 4))}}
+    report = check_model_init(params, apply_fn=rnn, example_inputs=jnp.ones((5, 2, 3)), raise_on_problem=False)
+    assert report.ok, report
+    assert any(n.startswith("cell/kernel: all zeros, but it receives gradient") for n in report.notes)
+    assert not any(n.startswith("not used by the forward") for n in report.notes)

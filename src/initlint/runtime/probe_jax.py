@@ -32,6 +32,9 @@ _REL_STEP = 1e-2
 _ZERO_STEP = 1e-4
 # primitives through which no gradient flows: an input read only by them is unused
 _NO_GRADIENT = frozenset({"stop_gradient"})
+# call-like primitives whose inner program maps its inputs and outputs one to one (followed
+# inside); loops and conditionals are not (their carries feed back): all their inputs count
+_CALLS = frozenset({"jit", "pjit", "closed_call", "core_call", "remat", "remat2", "checkpoint"})
 # The probe runs its step 3 times: on CPU, XLA's compilation (seconds for a transformer block)
 # costs far more than the unoptimised code loses; -O0 compiles ~40% faster.
 _CPU_COMPILER_OPTIONS = {"xla_backend_optimization_level": 0}
@@ -40,7 +43,7 @@ _HOST_SUMMARY = 1 << 22  # elements: below this the starting values are summaris
 
 def _live_inputs(jaxpr: Any, live_out: list) -> list:
     """For each input of ``jaxpr``, whether an output in ``live_out`` depends on it (through
-    anything but ``stop_gradient``); nested jaxprs of calls (pjit, closed_call) are followed."""
+    anything but ``stop_gradient``); the programs of calls (jit, remat) are followed inside."""
     live = {id(v) for v, keep in zip(jaxpr.outvars, live_out) if keep and not isinstance(v, Literal)}
     for eqn in reversed(jaxpr.eqns):
         outs = [id(v) in live for v in eqn.outvars]
@@ -48,10 +51,8 @@ def _live_inputs(jaxpr: Any, live_out: list) -> list:
             continue
         if eqn.primitive.name in _NO_GRADIENT:
             continue
-        sub = eqn.params.get("jaxpr") if hasattr(eqn, "params") else None
-        inner = getattr(sub, "jaxpr", sub)
-        if inner is not None and hasattr(inner, "invars") and len(inner.invars) == len(eqn.invars) \
-                and len(inner.outvars) == len(eqn.outvars):
+        inner = getattr(eqn.params.get("jaxpr"), "jaxpr", eqn.params.get("jaxpr"))
+        if eqn.primitive.name in _CALLS and len(getattr(inner, "invars", ())) == len(eqn.invars):
             uses = _live_inputs(inner, outs)
         else:
             uses = [True] * len(eqn.invars)
@@ -105,8 +106,8 @@ def _split(rows: np.ndarray, group: list, tol: float) -> list:
     return out
 
 
-def run_probe(entries: list, values: list, forward: Callable[[list], Any], steps: int) -> list:
-    """Run ``steps`` probe steps from ``values`` (one per entry); set ``entry.probe``; return notes."""
+def _trace(forward: Callable, values: list) -> tuple[list, list]:
+    """(the floating outputs' shapes, whether each value is used by the forward), from one trace."""
     try:
         closed, out_shape = jax.make_jaxpr(forward, return_shape=True)(values)
     except ProbeError:
@@ -120,46 +121,55 @@ def run_probe(entries: list, values: list, forward: Callable[[list], Any], steps
             "so it cannot compute a loss; call check_model_init without example_inputs="
         )
     used = _live_inputs(closed.jaxpr, [True] * len(closed.jaxpr.outvars))
-    # one input per value, in order (each value is one array)
-    used = used[: len(values)]
+    return outs, used[: len(values)]  # the first inputs are the values, one array each
+
+
+def _summary(values: list, layouts: list, jit: Callable) -> tuple[list, list]:
+    """Each value's largest |value| and, per unit, the largest |value| of its slice."""
+    if sum(v.size for v in values) <= _HOST_SUMMARY and all(len(v.devices()) == 1 for v in values):
+        host = [np.asarray(v, dtype=np.float32) for v in values]  # small: cheaper than compiling
+        tops = [float(np.abs(h).max()) if h.size else 0.0 for h in host]
+        return tops, [_unit_absmax(h, lay, np) if lay is not None else None for h, lay in zip(host, layouts)]
+    return jax.device_get(jit(lambda vals: (
+        [jnp.abs(v).max().astype(jnp.float32) if v.size else jnp.float32(0) for v in vals],
+        [_unit_absmax(v, lay) if lay is not None else None for v, lay in zip(vals, layouts)]))(values))
+
+
+def _start(e: Any, layout: Any, unit_max: Any) -> dict:
+    """What the probe tracks for one tensor: its structurally zero units, the units seen alive,
+    and the groups of identical units still receiving identical gradients."""
+    zero = alive = None
+    whole_only = False
+    groups: list = []
+    if layout is not None:
+        zero = np.asarray(unit_max) == 0
+        if e.bias is not None:  # a zero unit with a bias > 0 is active: not dead
+            zero &= np.asarray(e.bias) <= 0
+        else:  # no bias: zero units count as dead only if the whole layer is
+            zero = zero if zero.all() else np.zeros_like(zero)
+            whole_only = True
+        alive = np.zeros_like(zero)
+        if layout.compare and e.facts is not None:
+            if e.facts.constant is not None and zero.size >= 2:
+                groups = [list(range(zero.size))]
+            else:
+                groups = [list(g) for g in e.facts.groups]
+    return {"zero": zero, "whole_only": whole_only, "alive": alive, "groups": groups,
+            "start": sorted(sorted(g) for g in groups), "members": tuple(sorted({u for g in groups for u in g}))}
+
+
+def run_probe(entries: list, values: list, forward: Callable[[list], Any], steps: int) -> list:
+    """Run ``steps`` probe steps from ``values`` (one per entry); set ``entry.probe``; return notes."""
+    outs, used = _trace(forward, values)
     rng = np.random.default_rng(_SEED)
     projections = [jnp.asarray(rng.standard_normal(tuple(o.shape), dtype=np.float32)) for o in outs]
     layouts = [e.layout if e.layout is not None and v.size else None for e, v in zip(entries, values)]
     on_cpu = all(d.platform == "cpu" for v in values for d in v.devices())
     jit = partial(jax.jit, compiler_options=_CPU_COMPILER_OPTIONS if on_cpu else None)
-
-    if sum(v.size for v in values) <= _HOST_SUMMARY and all(len(v.devices()) == 1 for v in values):
-        host = [np.asarray(v, dtype=np.float32) for v in values]  # small: cheaper than compiling
-        tops = [float(np.abs(h).max()) if h.size else 0.0 for h in host]
-        unit_max = [_unit_absmax(h, lay, np) if lay is not None else None for h, lay in zip(host, layouts)]
-    else:
-        tops, unit_max = jax.device_get(jit(lambda vals: (
-            [jnp.abs(v).max().astype(jnp.float32) if v.size else jnp.float32(0) for v in vals],
-            [_unit_absmax(v, lay) if lay is not None else None for v, lay in zip(vals, layouts)]))(values))
+    tops, unit_max = _summary(values, layouts, jit)
     sizes = [_REL_STEP * float(t) if t > 0 else _ZERO_STEP for t in tops]
-
-    state = []
-    for e, lay, umax in zip(entries, layouts, unit_max):
-        zero = alive = None
-        whole_only = False
-        groups: list = []
-        if lay is not None:
-            zero = np.asarray(umax) == 0
-            if e.bias is not None:  # a zero unit with a bias > 0 is active: not dead
-                zero &= np.asarray(e.bias) <= 0
-            else:  # no bias: zero units count as dead only if the whole layer is
-                zero = zero if zero.all() else np.zeros_like(zero)
-                whole_only = True
-            alive = np.zeros_like(zero)
-            n = zero.size
-            if lay.compare and e.facts is not None:
-                if e.facts.constant is not None and n >= 2:
-                    groups = [list(range(n))]
-                else:
-                    groups = [list(g) for g in e.facts.groups]
-        members = tuple(sorted({u for g in groups for u in g}))
-        state.append({"zero": zero, "whole_only": whole_only, "alive": alive, "groups": groups,
-                      "start": sorted(sorted(g) for g in groups), "members": members})
+    state = [_start(e, lay, umax) for e, lay, umax in zip(entries, layouts, unit_max)]
+    for e in entries:
         e.probe = ProbeInfo(steps=steps)
 
     def loss(vals: list) -> jax.Array:
@@ -168,6 +178,7 @@ def run_probe(entries: list, values: list, forward: Callable[[list], Any], steps
 
     @jit
     def step(vals: list) -> tuple:
+        """One SGD step: the loss, the new values, and per tensor the few numbers the host reads."""
         value, grads = jax.value_and_grad(loss)(vals)
         tops, units, rows, new = [], [], [], []
         for v, g, size, lay, st in zip(vals, grads, sizes, layouts, state):
@@ -195,44 +206,47 @@ def run_probe(entries: list, values: list, forward: Callable[[list], Any], steps
             break
         done += 1
         for e, v, top, unit, grad_rows, st, use in zip(entries, vals, tops, units, rows, state, used):
-            if not use:
-                continue
-            info = e.probe
-            info.used = True
-            top = float(top)
-            if top == 0 or top != top or top == float("inf"):
-                continue
-            info.any_grad = True
-            if st["alive"] is not None:
-                st["alive"] |= np.asarray(unit) > 0
-                if st["groups"]:
-                    at = {u: k for k, u in enumerate(st["members"])}
-                    tol = _grad_tol(v.dtype)
-                    st["groups"] = [sub for grp in st["groups"]
-                                    for sub in _split(grad_rows[[at[u] for u in grp]], grp, tol)]
+            if use:
+                _observe(e.probe, st, float(top), unit, grad_rows, _grad_tol(v.dtype))
         vals = new
     if done == 0:
         for e in entries:
             e.probe = None
         notes.append("the probe was inconclusive (non-finite loss at the first step); only the checks without inputs apply")
         return notes
-
     for e, st in zip(entries, state):
-        info = e.probe
-        info.steps = done
-        if not info.used:
-            continue
-        info.whole_dead = not info.any_grad
-        if st["alive"] is not None:
-            # Structurally dead, as in probe.py: zero incoming weights and a bias <= 0, or
-            # every unit of a zero layer without bias; a random unit merely inactive on this
-            # batch, or fed a zero input, is not dead.
-            dead = ~st["alive"] & st["zero"]
-            if st["whole_only"] and st["alive"].any():
-                dead = np.zeros_like(dead)
-            info.dead_units = np.flatnonzero(dead).tolist()
-        elif info.whole_dead and e.facts is not None and e.facts.constant == 0:
-            info.dead_units = [0]  # no unit axis known: the whole tensor is one dead unit
-        info.persistent = sorted(sorted(g) for g in st["groups"])
-        info.separated = info.persistent != st["start"]
+        _conclude(e, st, done)
     return notes
+
+
+def _observe(info: ProbeInfo, st: dict, top: float, unit: Any, grad_rows: Any, tol: float) -> None:
+    """Record one step's gradient of one used tensor."""
+    info.used = True
+    if top == 0 or top != top or top == float("inf"):
+        return
+    info.any_grad = True
+    if st["alive"] is not None:
+        st["alive"] |= np.asarray(unit) > 0
+        if st["groups"]:
+            at = {u: k for k, u in enumerate(st["members"])}
+            st["groups"] = [sub for grp in st["groups"] for sub in _split(grad_rows[[at[u] for u in grp]], grp, tol)]
+
+
+def _conclude(e: Any, st: dict, done: int) -> None:
+    info = e.probe
+    info.steps = done
+    if not info.used:
+        return
+    info.whole_dead = not info.any_grad
+    if st["alive"] is not None:
+        # Structurally dead, as in probe.py: zero incoming weights and a bias <= 0, or every
+        # unit of a zero layer without bias; a random unit merely inactive on this batch, or
+        # fed a zero input, is not dead.
+        dead = ~st["alive"] & st["zero"]
+        if st["whole_only"] and st["alive"].any():
+            dead = np.zeros_like(dead)
+        info.dead_units = np.flatnonzero(dead).tolist()
+    elif info.whole_dead and e.facts is not None and e.facts.constant == 0:
+        info.dead_units = [0]  # no unit axis known: the whole tensor is one dead unit
+    info.persistent = sorted(sorted(g) for g in st["groups"])
+    info.separated = info.persistent != st["start"]

@@ -109,57 +109,59 @@ def _name(path: tuple, sep: str) -> str:
 
 
 def flatten(model: Any) -> Tree:
-    """The leaves of ``model`` with their names, roles' context and trainability."""
+    """The leaves of ``model`` with their names, the context of their roles, and trainability."""
     kind = model_kind(model)
-    nnx = _nnx()
-    if kind == NNX:
-        if isinstance(model, nnx.Module):
-            graphdef, state = nnx.split(model)
-        else:
-            graphdef, state = None, model
-        typed = jax.tree_util.tree_flatten_with_path(state, is_leaf=_is_nnx_variable)[0]
-        leaves, treedef = jax.tree_util.tree_flatten(state)
-        if len(typed) != len(leaves):  # a Variable holding a nested value: read it as a tree
-            typed = [(p, None) for p, _ in jax.tree_util.tree_flatten_with_path(state)[0]]
-        paths = [tuple(_key(k) for k in p) for p, _ in typed]
-        paths = [p[:-1] if p and p[-1] == "value" else p for p in paths]
-        trainable = [v is None or roles_jax.nnx_trainable(type(v)) for _, v in typed]
-        root = model if graphdef is not None else None
-        owners = [_walk(root, p[:-1]) if root is not None else None for p in paths]
-
-        def rebuild(new: list) -> Any:
-            new_state = jax.tree_util.tree_unflatten(treedef, new)
-            if graphdef is None:
-                return new_state
-            copy = nnx.merge(graphdef, new_state)
-            if hasattr(copy, "set_attributes"):  # dropout off, as in the torch probe
-                copy.set_attributes(deterministic=True, raise_if_not_found=False)
-            return copy
-
-        tree = Tree(NNX, roles_jax.FLAX, leaves, paths, trainable, owners, rebuild, callable=graphdef is not None)
-    else:
-        flat, treedef = jax.tree_util.tree_flatten_with_path(model)
-        paths = [tuple(_key(k) for k in p) for p, _ in flat]
-        leaves = [leaf for _, leaf in flat]
-
-        def rebuild(new: list) -> Any:
-            return jax.tree_util.tree_unflatten(treedef, new)
-
-        if kind == EQX:
-            owners = [_walk(model, p[:-1]) for p in paths]
-            tree = Tree(EQX, roles_jax.EQUINOX, leaves, paths, [True] * len(leaves), owners, rebuild,
-                        callable=True, sep=".")
-        else:
-            if kind == LINEN:
-                trainable = [bool(p) and p[0] == roles_jax.LINEN_TRAINABLE_COLLECTION for p in paths]
-                style = roles_jax.FLAX
-            else:
-                trainable = [True] * len(leaves)
-                style = roles_jax.dict_style([str(p[-1]) for p in paths if p])
-            attrs = bool(flat) and all(type(p[0]).__name__ == "GetAttrKey" for p, _ in flat if p)
-            tree = Tree(kind, style, leaves, paths, trainable, [None] * len(leaves), rebuild, sep="." if attrs else "/")
+    tree = _flatten_nnx(model) if kind == NNX else _flatten_pytree(model, kind)
     tree.names = [_name(p, tree.sep) for p in tree.paths]
     return tree
+
+
+def _flatten_nnx(model: Any) -> Tree:
+    """An nnx Module (through ``nnx.split``/``nnx.merge``) or State: trainable = ``nnx.Param``."""
+    nnx = _nnx()
+    graphdef, state = nnx.split(model) if isinstance(model, nnx.Module) else (None, model)
+    typed = jax.tree_util.tree_flatten_with_path(state, is_leaf=_is_nnx_variable)[0]
+    leaves, treedef = jax.tree_util.tree_flatten(state)
+    if len(typed) != len(leaves):  # a Variable holding a nested value: read it as a tree
+        typed = [(p, None) for p, _ in jax.tree_util.tree_flatten_with_path(state)[0]]
+    paths = [tuple(_key(k) for k in p) for p, _ in typed]
+    paths = [p[:-1] if p and p[-1] == "value" else p for p in paths]
+    trainable = [v is None or roles_jax.nnx_trainable(type(v)) for _, v in typed]
+    owners = [_walk(model, p[:-1]) if graphdef is not None else None for p in paths]
+
+    def rebuild(new: list) -> Any:
+        new_state = jax.tree_util.tree_unflatten(treedef, new)
+        if graphdef is None:
+            return new_state
+        copy = nnx.merge(graphdef, new_state)
+        if hasattr(copy, "set_attributes"):  # dropout off, as in the torch probe
+            copy.set_attributes(deterministic=True, raise_if_not_found=False)
+        return copy
+
+    return Tree(NNX, roles_jax.FLAX, leaves, paths, trainable, owners, rebuild, callable=graphdef is not None)
+
+
+def _flatten_pytree(model: Any, kind: str) -> Tree:
+    """Equinox modules (attribute paths, owners by walking them), linen variables (trainable =
+    the ``params`` collection), Haiku params and any other pytree (all trainable)."""
+    flat, treedef = jax.tree_util.tree_flatten_with_path(model)
+    paths = [tuple(_key(k) for k in p) for p, _ in flat]
+    leaves = [leaf for _, leaf in flat]
+
+    def rebuild(new: list) -> Any:
+        return jax.tree_util.tree_unflatten(treedef, new)
+
+    if kind == EQX:
+        owners = [_walk(model, p[:-1]) for p in paths]
+        return Tree(EQX, roles_jax.EQUINOX, leaves, paths, [True] * len(leaves), owners, rebuild, callable=True, sep=".")
+    if kind == LINEN:
+        trainable = [bool(p) and p[0] == roles_jax.LINEN_TRAINABLE_COLLECTION for p in paths]
+        style = roles_jax.FLAX
+    else:
+        trainable = [True] * len(leaves)
+        style = roles_jax.dict_style([str(p[-1]) for p in paths if p])
+    attrs = bool(flat) and all(type(p[0]).__name__ == "GetAttrKey" for p, _ in flat if p)
+    return Tree(kind, style, leaves, paths, trainable, [None] * len(leaves), rebuild, sep="." if attrs else "/")
 
 
 def framework_of(model: Any) -> Optional[str]:
