@@ -108,8 +108,8 @@ def _sq_norms(base: jax.Array, steps: tuple, ax: int) -> jax.Array:
 
 @partial(jax.jit, static_argnames=("steps", "ax"))
 def _rows(base: jax.Array, idx: jax.Array, steps: tuple, ax: int) -> jax.Array:
-    v = jnp.moveaxis(_apply(base, steps), ax, 0)
-    return jnp.take(v, idx, axis=0).reshape(idx.shape[0], -1)
+    picked = jnp.take(_apply(base, steps), idx, axis=ax)  # gather first: only the few slices move
+    return jnp.moveaxis(picked, ax, 0).reshape(idx.shape[0], -1)
 
 
 @jax.jit
