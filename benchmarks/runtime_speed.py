@@ -13,6 +13,9 @@ rank's ``sum()`` over its own local shards.
     python benchmarks/runtime_speed.py --gpt2          # transformers GPT-2 small (124M), from config
     python benchmarks/runtime_speed.py --repeat 9 --threads 0 --no-sharded
 
+With jax installed, a JAX row follows (benchmarks/runtime_speed_jax.py: the same shapes as a
+Flax params tree, against one ``jnp.sum`` pass over its leaves); ``--no-jax`` skips it.
+
 Threads default to 1: on a shared machine, when another process holds a core, every
 multi-threaded torch op waits for a descheduled thread, which penalises the check (a few
 small ops per tensor) far more than ``p.sum()`` (one op per tensor). ``--threads 0`` keeps
@@ -22,6 +25,7 @@ torch's default.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import statistics
 import subprocess
@@ -165,6 +169,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=7)
     ap.add_argument("--threads", type=int, default=1, help="torch threads (0: torch's default)")
     ap.add_argument("--no-sharded", action="store_true", help="skip the 2-rank sharded run")
+    ap.add_argument("--no-jax", action="store_true", help="skip the JAX row (run when jax is installed)")
     ap.add_argument("--sharded-worker", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.threads:
@@ -180,6 +185,10 @@ def main() -> None:
     unsharded(args)
     if not args.no_sharded:
         sharded(args)
+    if not args.no_jax and importlib.util.find_spec("jax") is not None:
+        from runtime_speed_jax import jax_row  # the same shapes as a Flax params tree
+
+        jax_row(args.repeat, interleaved_medians)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 from fnmatch import fnmatchcase
-from typing import Any, Iterable, Optional, Union
+from typing import Any, Callable, Iterable, Optional, Union
 
 from initlint.catalog import RULES, expand_codes
 from initlint.runtime import crossrank, uninitialised
@@ -36,8 +36,15 @@ def detect_framework(model: Any) -> str:
     torch = sys.modules.get("torch")
     if torch is not None and isinstance(model, torch.nn.Module):
         return "torch"
+    if "jax" in sys.modules:  # "flax", "haiku", "equinox" or "jax" (any pytree of arrays)
+        from initlint.runtime.backends.jax import framework_of
+
+        framework = framework_of(model)
+        if framework is not None:
+            return framework
     raise TypeError(
-        f"check_model_init expects a torch.nn.Module or a Keras 3 model/layer, got {type(model).__name__}"
+        f"check_model_init expects a torch.nn.Module or a Keras 3 model/layer, or a JAX model (Flax variables "
+        f"or nnx Module, Equinox Module, Haiku params, a pytree of jax arrays), got {type(model).__name__}"
     )
 
 
@@ -45,6 +52,7 @@ def check_model_init(
     model: Any,
     *,
     example_inputs: Any = None,
+    apply_fn: Optional[Callable] = None,
     steps: int = 3,
     allow: Codes = (),
     select: Codes = None,
@@ -60,6 +68,8 @@ def check_model_init(
     layers. ``allow``: glob patterns on tensor names whose problems are accepted;
     ``select``/``ignore``: codes or prefixes ("INI00"). Raises ``InitCheckError`` (an
     AssertionError) listing every problem when ``raise_on_problem``; the model is never changed.
+    ``apply_fn``: for JAX, how to run the model in the probe, ``apply_fn(model, *inputs)``
+    (e.g. ``model.apply`` for Flax linen variables); nnx and Equinox modules are called directly.
     Sharded models (torch.distributed): call it on every rank; every rank gets the same report,
     or with ``rank0_only`` only rank 0 does (the others get an empty report and never raise).
     """
@@ -72,10 +82,17 @@ def check_model_init(
     codes -= expand_codes(list(_as_tuple(ignore)))
 
     framework = detect_framework(model)
+    if apply_fn is not None and (framework in ("torch", "keras") or example_inputs is None):
+        raise ValueError(
+            "check_model_init: apply_fn= runs a JAX model in the probe, so it needs example_inputs= and a JAX model"
+        )
     if framework == "keras":
         from initlint.runtime.backends import keras as backend
-    else:
+    elif framework == "torch":
         from initlint.runtime.backends import torch as backend
+    else:
+        from initlint.runtime.backends import jax as backend
+    probe_options = {"apply_fn": apply_fn} if apply_fn is not None else {}
 
     entries, notes = backend.collect(model)
     notes.extend(backend.compute_facts(entries) or ())
@@ -85,7 +102,7 @@ def check_model_init(
         if nonfinite:
             notes.append("probe skipped: NaN/Inf in " + ", ".join(nonfinite))
         else:
-            notes.extend(backend.probe(model, entries, example_inputs, steps))
+            notes.extend(backend.probe(model, entries, example_inputs, steps, **probe_options))
             if any(e.probe is not None for e in entries):
                 report.probe_steps = max(e.probe.steps for e in entries if e.probe is not None)
 

@@ -6,7 +6,7 @@ to their name. Values are read through ``variable.value``: on the torch backend 
 torch tensor and the fast torch path applies; on other backends values are converted to numpy
 (one copy per variable; the speed target is for torch).
 
-The probe is supported on the torch backend only: ``model.stateless_call`` with copies of the
+The probe runs on the torch backend (below) and on JAX (backends.keras_jax): ``model.stateless_call`` with copies of the
 variables (so the model's variables never change), ``training=False`` (Keras has a single
 training flag: dropout is off and BatchNormalization uses its moving statistics), and torch
 autograd for the gradients.
@@ -129,8 +129,12 @@ def split_inputs(example_inputs: Any) -> tuple:
 
 
 def probe(model: Any, entries: list, example_inputs: Any, steps: int) -> list:
+    if backend_name() == "jax":
+        from initlint.runtime.backends.keras_jax import probe as jax_probe
+
+        return jax_probe(model, entries, example_inputs, steps)
     if backend_name() != "torch":
-        return [f"probe skipped: the Keras probe needs the torch backend (this is {backend_name()!r})"]
+        return [f"probe skipped: the Keras probe needs the torch or jax backend (this is {backend_name()!r})"]
     import torch
 
     from initlint.runtime.probe import run_probe
