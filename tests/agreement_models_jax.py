@@ -171,7 +171,7 @@ class DenseFromScratch(nn.Module):
         bias = self.param("bias", nn.initializers.zeros, (self.features,))
         w2 = self.param("w2", nn.initializers.constant(0.02), (self.features, self.features))  # expect: INI002
         mixing = self.param("mixing", jax.nn.initializers.zeros, (4, self.features, self.features))  # expect: INI001
-        embedding = self.param("embedding", nn.initializers.zeros_init(), (10, self.features))  # expect: INI001
+        embedding = self.param("embedding", nn.initializers.zeros_init(), (10, self.features))  # expect-strict: INI001
         y = jnp.dot(inputs, kernel) + bias
         return (y @ w2) @ mixing[0] + embedding[0]
 '''
@@ -558,7 +558,7 @@ def conv_tower(images):
     x = hk.Conv2D(8, kernel_shape=3, w_init=hk.initializers.Constant(constant=0.0))(images)  # expect: INI001
     x = hk.BatchNorm(create_scale=True, create_offset=True, decay_rate=0.9, scale_init=jnp.zeros)(x, True)
     x = hk.Conv2D(8, kernel_shape=3, w_init=hk.initializers.VarianceScaling(2.0))(x)
-    tokens = hk.Embed(vocab_size=10, embed_dim=8, w_init=hk.initializers.Constant(0.0))(jnp.zeros((4,), jnp.int32))  # expect: INI001
+    tokens = hk.Embed(vocab_size=10, embed_dim=8, w_init=hk.initializers.Constant(0.0))(jnp.zeros((4,), jnp.int32))  # expect-strict: INI001
     return x, tokens
 '''
 
