@@ -320,10 +320,13 @@ class Judge:
         returned = [f for f in flows if f.returned_by is not None]
         flows = [f for f in flows if f.returned_by is None]
         cls = self._own_parameter_class(ev, ctx) or (layer.cls if layer is not None and layer.cls is not ctx.cls else None)
+        continued: list = []
         if cls is not None and (returned or not flows):
-            flows += [dataclasses.replace(f, acts=r.acts + f.acts) for r in returned or [Flow()]
-                      for f in self._instance_flows(cls)]
-        return flows
+            continued = [dataclasses.replace(f, acts=r.acts + f.acts) for r in returned or [Flow()]
+                         for f in self._instance_flows(cls)]
+        if not continued:  # no instance in sight: the module is the layer, only its activations count
+            continued = [dataclasses.replace(r, returned_by=None) for r in returned if r.acts]
+        return flows + continued
 
     def _own_parameter_class(self, ev: InitEvent, ctx: C.Context) -> Optional[ClassInfo]:
         """The class whose own weight this is (``add_weight`` in ``build``, ``self.param``,
