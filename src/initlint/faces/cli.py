@@ -121,6 +121,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output-file", metavar="FILE", help="write the report to FILE instead of stdout")
     p.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings (2 still means a file was not analysed)")
     p.add_argument("--statistics", action="store_true", help="print the count of each code instead of the findings")
+    p.add_argument("--fix", action="store_true", help="apply the safe fixes, then report what is left")
+    p.add_argument("--unsafe-fixes", action="store_true", help="with --fix or --diff: the unsafe fixes too (INI003, INI004)")
+    p.add_argument("--diff", action="store_true", help="print the fixes as a unified diff instead of writing them (exit 1 if any)")
     p.add_argument("-j", "--jobs", type=_number(int, jobs_value), metavar="N", help="worker processes (default: all cores)")
     p.add_argument(
         "--timeout", type=_number(float, timeout_value), metavar="SECONDS", help="per-file analysis time limit (default: 60)"
@@ -147,6 +150,16 @@ def _lint(args: "list[str]") -> int:
         parser.error("--statistics works with --format text or json")
     config = _config_from(ns)
     result = check_paths(ns.paths or ["."], config)
+    if ns.fix or ns.diff:  # initlint.fix: make the fixes (or show them), then report what is left
+        from initlint.fix.files import run_fixes
+
+        fixing = run_fixes(result, config, unsafe=ns.unsafe_fixes, write=not ns.diff)
+        for line in fixing.errors + ([] if ns.quiet else fixing.summary(write=not ns.diff)):
+            _err(line)
+        if ns.diff:
+            _out(fixing.diff)
+            return 2 if fixing.result.has_errors else int(bool(fixing.diff) and not ns.exit_zero)
+        result = fixing.result
     findings = result.findings
     document = format_statistics(findings, ns.format) if ns.statistics else render(findings, ns.format)
     if ns.output_file:
