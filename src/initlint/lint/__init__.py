@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterator, Optional, Union
 
 from initlint.finding import Finding, Settings
+from initlint.lint.gate.directives import strip_noqa
 
 if TYPE_CHECKING:
     from initlint.lint.gate.reduce import Reduced
@@ -38,7 +39,9 @@ class Outcome:
 def analyze_file(text: str, path: str, settings: Settings, tree: Optional[ast.Module] = None) -> Outcome:
     """Every finding of one decoded file, idioms included (the engine shows those only with
     ``strict``), every failure mapped to a diagnostic for ``path``. ``tree``: the file's
-    ``ast`` if the caller has one already (flake8 does)."""
+    ``ast`` if the caller has one already (flake8 does). ``# noqa`` directives are not read
+    (``gate/directives.py``): they choose what is shown, after the analysis."""
+    text = strip_noqa(text)
     if not may_contain(text, settings):
         return Outcome([])
     located = gate_file(text, path, settings, tree)
@@ -85,7 +88,7 @@ def analyze_whole(text: str, path: str, settings: Settings) -> "list[Finding]":
     must never change."""
     from initlint.lint import analyzer
 
-    return analyzer.analyze(text, path, settings)
+    return analyzer.analyze(strip_noqa(text), path, settings)
 
 
 @contextlib.contextmanager
