@@ -186,3 +186,15 @@ def test_the_real_console_script(project):
     (project / "src" / "new.py").write_text("import torch.nn as nn\nfc = nn.Linear(2, 2)\nnn.init.zeros_(fc.weight)\n")
     proc = run("--baseline", "b.json")
     assert proc.returncode == 1 and proc.stdout.startswith("src/new.py:3:1: INI001 ") and proc.stdout.count("\n") == 1
+
+
+def test_sarif_rules_link_to_their_pages(project):
+    """Each rule's helpUri is its page under docs/rules/ in the repository named as Homepage."""
+    from initlint.faces.output import _homepage
+
+    rules = json.loads(lint(project, "--format", "sarif").stdout)["runs"][0]["tool"]["driver"]["rules"]
+    root = Path(__file__).resolve().parent.parent
+    for rule in rules:
+        prefix = _homepage().rstrip("/") + "/blob/main/"
+        assert rule["helpUri"].startswith(prefix), rule["helpUri"]
+        assert (root / rule["helpUri"][len(prefix):]).read_text(encoding="utf-8").startswith(f"# {rule['id']} ")
