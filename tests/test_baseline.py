@@ -54,7 +54,7 @@ def test_write_then_check_reports_nothing_and_exits_0(project):
     assert plain.returncode == 1 and len(plain.stdout.splitlines()) == 2
     wrote = lint(project, "--write-baseline", "baseline.json")
     assert (wrote.returncode, wrote.stdout) == (0, "")
-    assert "wrote 2 findings in 1 file to the baseline baseline.json" in wrote.stderr
+    assert "wrote 2 findings to the baseline baseline.json (2 from 1 file checked now)" in wrote.stderr
     checked = lint(project, "--baseline", "baseline.json")
     assert (checked.returncode, checked.stdout) == (0, "")
 
@@ -152,7 +152,7 @@ def test_run_diagnostics_are_never_baselined(project):
     (None, "baseline not found (write one with --write-baseline b.json)"),
     ("{not json", "not an initlint baseline (not JSON)"),
     ('{"findings": []}', "not an initlint baseline (expected"),
-    ('{"initlint-baseline": 1, "findings": [{"path": "x"}]}', "a finding without a fingerprint"),
+    ('{"initlint-baseline": 1, "findings": [{"path": "x"}]}', "a finding without a path or fingerprint"),
 ])
 def test_a_bad_baseline_file_is_a_one_line_error(project, content, words):
     if content is not None:
@@ -198,3 +198,20 @@ def test_sarif_rules_link_to_their_pages(project):
         prefix = _homepage().rstrip("/") + "/blob/main/"
         assert rule["helpUri"].startswith(prefix), rule["helpUri"]
         assert (root / rule["helpUri"][len(prefix):]).read_text(encoding="utf-8").startswith(f"# {rule['id']} ")
+
+
+def test_a_run_on_some_paths_speaks_for_those_paths_only(project):
+    """pre-commit names the staged files: the baseline's entries for other files are neither
+    gone nor dropped when it is written again from such a run."""
+    (project / "src" / "other.py").write_text("import torch.nn as nn\nfc = nn.Linear(2, 2)\nnn.init.zeros_(fc.weight)\n")
+    lint(project, "--write-baseline", "baseline.json")
+    everything = json.loads((project / "baseline.json").read_text())["findings"]
+    assert len(everything) == 3
+    proc = lint(project, "--baseline", "baseline.json", "src/other.py")
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "", "")
+    (project / "src" / "other.py").write_text("x = 1\n")  # fixed
+    proc = lint(project, "--baseline", "baseline.json", "src/other.py")
+    assert proc.returncode == 0 and "1 finding of the baseline baseline.json is gone" in proc.stderr
+    lint(project, "--write-baseline", "baseline.json", "src/other.py")
+    assert json.loads((project / "baseline.json").read_text())["findings"] == [r for r in everything if r["path"] != "src/other.py"]
+    assert lint(project, "--baseline", "baseline.json").stdout == ""

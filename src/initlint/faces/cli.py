@@ -250,20 +250,27 @@ def _adopt(ns: argparse.Namespace, config: Config, run: _Run) -> "tuple[list[Fin
         prints = baseline.fingerprints(findings, run.sources, config.root)
         run.prints = {f: p.fingerprint for f, p in prints.items()}
     if ns.write_baseline or ns.baseline:
+        checked = baseline.covering([ns.stdin_filename or "-"] if run.stats is None else ns.paths or ["."], config.root)
+        old = baseline.load(ns.baseline) if ns.baseline else []
         if ns.write_baseline:
-            count = baseline.write(ns.write_baseline, prints.values())
+            if ns.baseline is None and os.path.exists(ns.write_baseline):
+                try:
+                    old = baseline.load(ns.write_baseline)
+                except ConfigError:
+                    old = []  # not a baseline (yet): written anew
+            kept = [row for row in old if not checked(row["path"])]
+            count = baseline.write(ns.write_baseline, prints.values(), kept)
             files = len({p.path for p in prints.values()})
-            notes.append(f"initlint: wrote {count} finding{'s' * (count != 1)} in {files} file{'s' * (files != 1)} "
-                         f"to the baseline {ns.write_baseline}")
-            recorded = frozenset(p.fingerprint for p in prints.values())
-        else:
-            recorded = baseline.load(ns.baseline)
-        kept = baseline.apply(findings, prints, recorded)
-        findings = kept.findings
-        if kept.gone and ns.baseline and not ns.write_baseline:
-            notes.append(f"initlint: {kept.gone} finding{'s' * (kept.gone != 1)} of the baseline {ns.baseline} "
-                         f"{'are' if kept.gone != 1 else 'is'} gone; --write-baseline {ns.baseline} drops "
-                         f"{'them' if kept.gone != 1 else 'it'}")
+            notes.append(f"initlint: wrote {count} finding{'s' * (count != 1)} to the baseline {ns.write_baseline} "
+                         f"({len(prints)} from {files} file{'s' * (files != 1)} checked now)")
+            old = kept + [{"path": p.path, "fingerprint": p.fingerprint} for p in prints.values()]
+        filtered = baseline.apply(findings, prints, old, checked)
+        findings = filtered.findings
+        if filtered.gone and ns.baseline and not ns.write_baseline:
+            gone = filtered.gone
+            notes.append(f"initlint: {gone} finding{'s' * (gone != 1)} of the baseline {ns.baseline} "
+                         f"{'are' if gone != 1 else 'is'} gone; --write-baseline {ns.baseline} drops "
+                         f"{'them' if gone != 1 else 'it'}")
     if ns.add_noqa:
         from initlint.pipeline.noqa import add_noqa_to_files
 

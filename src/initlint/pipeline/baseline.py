@@ -15,7 +15,9 @@ it and editing the rest of its function keep a fingerprint; changing the stateme
 its definition or moving it to another file make it a new finding. The same fingerprints go
 into SARIF's ``partialFingerprints``, so that GitHub code scanning follows findings the same way.
 
-INI900 and INI901 (files that could not be analysed) are never baselined.
+INI900 and INI901 (files that could not be analysed) are never baselined. A run on some
+paths only (pre-commit names the staged files) speaks for those paths only: the baseline's
+other entries are neither counted as gone nor dropped when it is written again.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import os
 import tempfile
 from collections import Counter
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Optional
+from typing import Callable, Iterable, Mapping, Optional
 
 from initlint.catalog import RULES
 from initlint.finding import Finding
@@ -151,21 +153,23 @@ def _always_on(code: str) -> bool:
 # -- the baseline file ------------------------------------------------------------------------
 
 
-def write(path: str, prints: Iterable[Print]) -> int:
+def write(path: str, prints: Iterable[Print], kept: "Iterable[dict]" = ()) -> int:
     """Write the baseline atomically (a run that fails leaves the old one); returns the
-    number of findings recorded. The order is stable, so that the file diffs cleanly."""
-    rows = sorted(
-        {
-            (p.path, p.scope, p.statement, p.code, p.fingerprint): {
-                "path": p.path,
-                "code": p.code,
-                "scope": p.scope,
-                "statement": p.statement if len(p.statement) <= _SHOWN else p.statement[: _SHOWN - 3] + "...",
-                "fingerprint": p.fingerprint,
-            }
-            for p in prints
-        }.items()
-    )
+    number of findings recorded. ``kept``: entries of the old baseline for paths this run did
+    not check. The order is stable, so that the file diffs cleanly."""
+    rows = {
+        (p.path, p.scope, p.statement, p.code, p.fingerprint): {
+            "path": p.path,
+            "code": p.code,
+            "scope": p.scope,
+            "statement": p.statement if len(p.statement) <= _SHOWN else p.statement[: _SHOWN - 3] + "...",
+            "fingerprint": p.fingerprint,
+        }
+        for p in prints
+    }
+    for row in kept:
+        rows.setdefault(tuple(str(row.get(k, "")) for k in ("path", "scope", "statement", "code", "fingerprint")), row)
+    rows = sorted(rows.items())
     document = {_MARK: FORMAT, "findings": [row for _, row in rows]}
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     directory = os.path.dirname(os.path.abspath(path))
@@ -183,8 +187,9 @@ def write(path: str, prints: Iterable[Print]) -> int:
     return len(rows)
 
 
-def load(path: str) -> "frozenset[str]":
-    """The fingerprints a baseline file records; a missing or malformed file is a one-line error."""
+def load(path: str) -> "list[dict]":
+    """The entries a baseline file records (each with its ``path`` and ``fingerprint``); a
+    missing or malformed file is a one-line error."""
     try:
         with open(path, encoding="utf-8") as f:
             document = json.load(f)
@@ -197,9 +202,18 @@ def load(path: str) -> "frozenset[str]":
     rows = document.get("findings") if isinstance(document, dict) else None
     if not isinstance(document, dict) or document.get(_MARK) != FORMAT or not isinstance(rows, list):
         raise ConfigError(f"{path}: not an initlint baseline (expected {{\"{_MARK}\": {FORMAT}, \"findings\": [...]}})")
-    if not all(isinstance(r, dict) and isinstance(r.get("fingerprint"), str) for r in rows):
-        raise ConfigError(f"{path}: not an initlint baseline (a finding without a fingerprint)")
-    return frozenset(r["fingerprint"] for r in rows)
+    if not all(isinstance(r, dict) and isinstance(r.get("fingerprint"), str) and isinstance(r.get("path"), str) for r in rows):
+        raise ConfigError(f"{path}: not an initlint baseline (a finding without a path or fingerprint)")
+    return rows
+
+
+def covering(paths: "Iterable[str]", root: str) -> "Callable[[str], bool]":
+    """Whether a baseline entry's path (from the project root) is under one of the ``paths``
+    a run checked."""
+    if any(os.path.abspath(p) == os.path.abspath(root) for p in paths):
+        return lambda rel: True
+    from_root = [project_path(p, root) for p in paths]
+    return lambda rel: any(rel == p or rel.startswith(p + "/") for p in from_root)
 
 
 @dataclass
@@ -209,15 +223,21 @@ class Filtered:
     gone: int  # baseline entries no longer found (fixed, or changed): rewrite the baseline
 
 
-def apply(findings: "list[Finding]", prints: "Mapping[Finding, Print]", recorded: "frozenset[str]") -> Filtered:
+def apply(
+    findings: "list[Finding]", prints: "Mapping[Finding, Print]", recorded: "list[dict]", checked: "Callable[[str], bool]"
+) -> Filtered:
+    """The findings ``recorded`` does not hold; entries under the ``checked`` paths that no
+    finding matched are gone."""
+    known = {r["fingerprint"] for r in recorded}
     new, matched = [], set()
     for f in findings:
         p = prints.get(f)
-        if p is not None and p.fingerprint in recorded:
+        if p is not None and p.fingerprint in known:
             matched.add(p.fingerprint)
         else:
             new.append(f)
-    return Filtered(new, len(findings) - len(new), len(recorded - matched))
+    gone = {r["fingerprint"] for r in recorded if checked(r["path"])} - matched
+    return Filtered(new, len(findings) - len(new), len(gone))
 
 
 def _unlink(path: str) -> None:
