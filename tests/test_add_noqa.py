@@ -155,3 +155,11 @@ def test_ruff_keeps_the_comments_when_told_ini_is_external(tree):
     configured = subprocess.run(ruff, cwd=tree, capture_output=True, text=True, timeout=120)
     assert configured.returncode == 0, configured.stdout + configured.stderr
     assert "RUF10" not in configured.stdout and "Invalid `# noqa` directive" not in configured.stderr
+
+
+def test_a_reason_also_follows_codes_merged_into_another_tools_directive():
+    from initlint.pipeline.noqa import add_noqa
+
+    text = "x = f(a)  # noqa: E501\ny = g(b)  # NOQA:E501,INI002\n"
+    out = add_noqa(text, {1: ["INI002"], 2: ["INI002"]}, "reviewed: deliberate")
+    assert out == "x = f(a)  # noqa: E501, INI002  # reviewed: deliberate\ny = g(b)  # NOQA:E501,INI002\n"

@@ -89,7 +89,7 @@ def add_noqa(text: str, codes_by_line: "Mapping[int, Collection[str]]", reason: 
     backslash continuation). An existing ``# noqa: E501`` gains the codes (``# noqa: E501,
     INI001``); a blanket ``# noqa`` or one that already covers a code is left as it is, so a
     second run changes nothing, and a line is edited once however many findings it holds.
-    ``reason`` goes after the directive as a comment of its own (``# noqa: INI001  # zero
+    ``reason`` goes at the end of a line it edits, as a comment of its own (``# noqa: INI001  # zero
     head by design``): a word after the codes could read as a code. Line endings are kept. A
     file that does not tokenize is changed on the reported lines."""
     lines = physical_lines(text)
@@ -157,7 +157,8 @@ def _with_codes(line: str, codes: "list[str]", reason: Optional[str]) -> str:
         if not missing:
             return line
         cut = match.start("codes") + len(present.rstrip(", \t"))
-        return body[:cut] + ", " + ", ".join(missing) + body[cut:] + ending
+        merged = body[:cut] + ", " + ", ".join(missing) + body[cut:]
+        return (merged.rstrip() + f"  # {reason}" if reason else merged) + ending
     comment = "# noqa: " + ", ".join(codes) + (f"  # {reason}" if reason else "")
     return body.rstrip() + "  " + comment + ending
 
