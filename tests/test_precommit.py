@@ -116,3 +116,32 @@ def test_config_flow_and_hook_environment_without_torch(env):
     for python in pythons:
         out = subprocess.run([python, "-c", probe], capture_output=True, text=True, timeout=60).stdout.split()
         assert out == ["True", "False"], python
+
+
+def test_the_readme_adoption_flow_with_a_baseline(env):
+    """The README's adoption: a baseline committed beside the config, ``args: [--baseline ...]``;
+    the old finding passes, a new file's finding fails alone (pre-commit names the files)."""
+    from clirun import run_cli
+
+    work = env["base"] / "adopted"
+    work.mkdir()
+    _git(work, "init", "-q")
+    (work / "pyproject.toml").write_text("[project]\nname = 'demo'\n")
+    (work / "model.py").write_text(GOOD)
+    assert run_cli(work, "--no-cache", "--write-baseline", ".initlint-baseline.json").returncode == 0
+    (work / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {env['hook_repo']}\n    rev: {env['rev']}\n    hooks:\n      - id: initlint\n"
+        "        args: [--baseline, .initlint-baseline.json]\n"
+    )
+    _git(work, "add", "-A")
+    run = lambda *a: subprocess.run(  # noqa: E731
+        [sys.executable, "-m", "pre_commit", "run", *a, "--color=never"],
+        cwd=work, env=env["env"], capture_output=True, text=True, timeout=1500,
+    )
+    proc = run("--all-files")
+    assert proc.returncode == 0 and "Passed" in proc.stdout, proc.stdout + proc.stderr
+    (work / "new.py").write_text(GOOD)
+    _git(work, "add", "new.py")
+    proc = run("--files", "new.py", "model.py")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "new.py:3:1: INI001" in proc.stdout and "model.py:3:1" not in proc.stdout.replace("new.py:3:1", "")

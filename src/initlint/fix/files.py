@@ -81,6 +81,7 @@ def run_fixes(result: RunResult, config: Config, *, unsafe: bool, write: bool) -
     findings = [f for f in result.findings if f.path not in by_path]
     diffs = []
     unwritten: list[str] = []
+    sources = dict(result.sources)  # the text each reported file has after the run
     settings = config.settings()
     for path in sorted(by_path):
         try:
@@ -108,6 +109,7 @@ def run_fixes(result: RunResult, config: Config, *, unsafe: bool, write: bool) -
                 findings += [f for f in result.findings if f.path == path]
                 continue
             findings += fixed.findings
+            sources[path] = fixed.text
         else:
             diffs.append(unified_diff(text, fixed.text, path))
             findings += [f for f in result.findings if f.path == path]
@@ -116,7 +118,7 @@ def run_fixes(result: RunResult, config: Config, *, unsafe: bool, write: bool) -
                      for o in fixed.applied]
         run.files += 1
     run.diff = "".join(diffs)
-    run.result = FixedRunResult(sorted(findings), result.stats, unwritten=unwritten)
+    run.result = FixedRunResult(sorted(findings), result.stats, sources, unwritten=unwritten)
     return run
 
 

@@ -21,6 +21,7 @@ from initlint.lint.frameworks.base import InitEvent
 from initlint.lint.gate.reduce import Reduced
 from initlint.lint.gate.textlines import physical_lines
 from initlint.lint.judge.judge import Judge, Verdict
+from initlint.lint.judge.messages import recognised
 from initlint.lint.model.collect import ModuleFacts, collect
 from initlint.lint.model.resolve import Resolver
 
@@ -45,7 +46,8 @@ def analyze(source: "str | Reduced", path: str, settings: Settings) -> "list[Fin
         idiom = v.idiom
         if idiom is None and v.code in ("INI001", "INI002") and v.names_count:
             idiom = comment_reason(*_comment_window(lines, line, numbers))
-        out.append(Finding(path, numbers[line - 1] if numbers else line, col, v.code, v.message, idiom))
+        message = recognised(v.message) if idiom else v.message  # (no advice to say what it says)
+        out.append(Finding(path, numbers[line - 1] if numbers else line, col, v.code, message, idiom))
     return sorted(out)
 
 

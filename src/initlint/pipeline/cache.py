@@ -6,6 +6,12 @@ of one (initlint build, Python version, analyzer settings) combination — one f
 a warm run instead of one per source file. What is cached is the analysis before
 ``select``/``ignore``/``noqa``/per-file-ignores, so changing those does not invalidate it.
 
+Two things keep a warm cache warm. The digest leaves out ``# noqa`` directives, which the
+analysis does not read either (``lint/gate/directives.py``): adding or editing one is a cache
+hit, and the hit is exactly what a new analysis would give. And entries are keyed by the
+path from the project root (the directory the cache lives in), so a checkout that is moved,
+renamed or cloned again finds its entries where it left them.
+
 Concurrent runs are safe: the file is replaced atomically (temp file + ``os.replace``), and a
 writer merges the entries on disk into its own first, so the worst case is a lost entry (a
 cache miss), never a torn file. A cache that cannot be read or written is ignored, and so is
@@ -28,9 +34,10 @@ from typing import Optional
 from initlint import __version__
 from initlint.catalog import RULES
 from initlint.finding import Finding
+from initlint.lint.gate.directives import strip_noqa_bytes
 from initlint.pipeline.sources import SourceProblem, read_bytes
 
-_FORMAT = 1
+_FORMAT = 2
 _GITIGNORE = "# Automatically created by initlint.\n*\n"
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by initlint.\n"
 
@@ -43,6 +50,12 @@ Entry = "list[tuple[int, int, str, str, Optional[str]]]"
 
 def digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def content_key(data: bytes) -> str:
+    """What a cache entry is checked against: the digest of the file without its noqa
+    directives, the only text the analysis never reads."""
+    return digest(strip_noqa_bytes(data))
 
 
 def build_fingerprint() -> str:
@@ -63,11 +76,21 @@ def build_fingerprint() -> str:
     return h.hexdigest()
 
 
-class Cache:
-    """Entries: absolute path -> [content digest, findings as tuples]."""
+def project_path(path: str, root: str) -> str:
+    """``path`` as seen from the project root, ``/``-separated (``src/model.py``): how the
+    cache, the analysis and baselines name a file wherever the checkout lives. A file outside
+    the root keeps its absolute path."""
+    full, root = os.path.abspath(path), os.path.abspath(root)
+    inside = full.startswith(root if root.endswith(os.sep) else root + os.sep)
+    return (os.path.relpath(full, root) if inside else full).replace(os.sep, "/")
 
-    def __init__(self, directory: str, settings_key: str):
+
+class Cache:
+    """Entries: path from ``root`` (``/``-separated) -> [content key, findings as tuples]."""
+
+    def __init__(self, directory: str, settings_key: str, root: Optional[str] = None):
         self.directory = directory
+        self.root = os.path.abspath(root or os.getcwd())
         key = hashlib.blake2b(settings_key.encode(), digest_size=8).hexdigest()
         self.file = os.path.join(directory, f"v{__version__}", f"{build_fingerprint()}-{key}.json")
         self.entries: dict[str, list] = self._read()
@@ -75,7 +98,7 @@ class Cache:
         self.hits = 0
 
     def get(self, path: str, content_digest: str) -> "Optional[list[Finding]]":
-        entry = self.entries.get(os.path.abspath(path))
+        entry = self.entries.get(self._key(path))
         if not _valid_entry(entry) or entry[0] != content_digest:
             return None  # a damaged entry is a miss
         findings = [Finding(path, line, col, code, message, idiom) for line, col, code, message, idiom in entry[1]]
@@ -85,9 +108,12 @@ class Cache:
     def put(self, path: str, content_digest: str, findings: "list[Finding]") -> None:
         rows = [[f.line, f.col, f.code, f.message, f.idiom] for f in findings]
         entry = [content_digest, rows]
-        key = os.path.abspath(path)
+        key = self._key(path)
         self.entries[key] = entry
         self.dirty[key] = entry
+
+    def _key(self, path: str) -> str:
+        return project_path(path, self.root)
 
     def save(self) -> None:
         """Merge with what is on disk now and replace the file atomically; errors are ignored

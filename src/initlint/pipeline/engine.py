@@ -9,12 +9,11 @@ filters are: idioms shown only with ``strict``; ``select``/``ignore``; per-file-
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Optional, Union
 
 from initlint.pipeline import noqa
-from initlint.pipeline.cache import Cache
-from initlint.pipeline.cache import digest as cache_digest
+from initlint.pipeline.cache import Cache, content_key, project_path
 from initlint.pipeline.config import Config
 from initlint.pipeline.files import Excluder, discover
 from initlint.finding import Finding
@@ -48,8 +47,12 @@ class RunStats:
 
 @dataclass
 class RunResult:
+    """The findings, and the decoded text of each file that has one (the full output's
+    code frames, baseline fingerprints and ``--add-noqa`` read it; line numbers are its own)."""
+
     findings: "list[Finding]" = field(default_factory=list)
     stats: RunStats = field(default_factory=RunStats)
+    sources: "dict[str, str]" = field(default_factory=dict)
 
     @property
     def has_errors(self) -> bool:
@@ -135,7 +138,7 @@ def check_paths(paths: "list[str]", config: Optional[Config] = None) -> RunResul
     texts: dict[str, str] = {}
     cache = None
     if config.use_cache:
-        cache = Cache(config.resolved_cache_dir(), settings.key())
+        cache = Cache(config.resolved_cache_dir(), settings.key(), config.root)
     tasks: list[tuple[str, str]] = []
     digests: list[str] = []
     for target in discover(paths, Excluder(config.exclude, config.root), config.force_exclude):
@@ -147,7 +150,7 @@ def check_paths(paths: "list[str]", config: Optional[Config] = None) -> RunResul
             stats.files += 1
             # The cache comes before decoding and the prefilter: hashing is ~15x cheaper
             # than the prefilter's regex, so a warm run only reads and hashes.
-            content_digest = cache_digest(data) if cache is not None else ""
+            content_digest = content_key(data) if cache is not None else ""
             hit = cache.get(target.path, content_digest) if cache is not None else None
             if hit is not None:
                 raw[target.path] = hit
@@ -173,10 +176,16 @@ def check_paths(paths: "list[str]", config: Optional[Config] = None) -> RunResul
         order = sorted(range(len(tasks)), key=lambda i: -len(tasks[i][1]))
         tasks, digests = [tasks[i] for i in order], [digests[i] for i in order]
 
-        pooled = run_tasks(tasks, settings, config.jobs or default_jobs(), config.timeout)
+        # The analysis sees each file by its path from the project root, the path its cache
+        # entry is kept under: where the checkout lives (``/home/me/tests/proj``) never makes
+        # its files test files, and a moved checkout's cached results are the ones it would get.
+        pooled = run_tasks(
+            [(project_path(path, config.root), text) for path, text in tasks],
+            settings, config.jobs or default_jobs(), config.timeout,
+        )
         stats.workers, stats.in_process = pooled.workers, pooled.in_process
         for (path, _), content_digest, outcome in zip(tasks, digests, pooled.outcomes):
-            raw[path] = outcome.findings
+            raw[path] = [replace(f, path=path) for f in outcome.findings]
             if cache is not None and outcome.cacheable:
                 cache.put(path, content_digest, outcome.findings)
     if cache is not None:
@@ -185,11 +194,15 @@ def check_paths(paths: "list[str]", config: Optional[Config] = None) -> RunResul
     stats.analysed = len(tasks)
     keep = _Filter(config)
     findings: list[Finding] = []
+    sources: dict[str, str] = {}
     for path, found in raw.items():
         if found:
-            findings.extend(keep(found, path, texts.get(path)))
+            kept = keep(found, path, texts.get(path))
+            findings.extend(kept)
+            if kept and path in texts:
+                sources[path] = texts[path]
     stats.seconds = time.perf_counter() - started
-    return RunResult(sorted(findings), stats)
+    return RunResult(sorted(findings), stats, sources)
 
 
 def _may_contain(text: str, settings) -> bool:
