@@ -32,7 +32,7 @@ from initlint.pipeline.config import (
     parse_codes_arg,
     timeout_value,
 )
-from initlint.faces.output import FORMATS, format_statistics, render
+from initlint.faces.output import FORMATS, format_statistics, location, render
 from initlint.catalog import RULES, get_rule
 
 _CODE_LIKE = re.compile(r"[A-Za-z]{2,}\d+|[a-z]+(?:-[a-z]+)+")
@@ -113,6 +113,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--extend-ignore", type=_codes, metavar="CODES", help="add to the ignored codes")
     p.add_argument("--exclude", type=_globs, metavar="GLOBS", help="comma-separated globs to skip (replaces config)")
     p.add_argument("--extend-exclude", type=_globs, metavar="GLOBS", help="more globs to skip")
+    p.add_argument("--include", type=_globs, metavar="GLOBS", help="globs a directory walk checks (replaces config; default: *.py,*.ipynb)")
+    p.add_argument("--extend-include", type=_globs, metavar="GLOBS", help="more globs a walk checks, e.g. '*.md,*.rst'")
+    p.add_argument("--doctests", action="store_true", default=None, help="also check the >>> examples in docstrings")
     p.add_argument(
         "--force-exclude", action="store_true", default=None, help="apply exclude to explicitly named files too (pre-commit)"
     )
@@ -162,8 +165,11 @@ def _lint(args: "list[str]") -> int:
         where = f"{s.workers} worker process{'es' * (s.workers != 1)}"
         if s.in_process:
             where += f", {s.in_process} files in this process (no worker could be started)"
+        for note in result.notes:
+            _err(f"{location(note)}: note: {note.message}")
+        documents = f" ({s.documents} documents; {s.left_out} cells/blocks that do not parse left out)" if s.documents else ""
         _err(
-            f"initlint: {s.files} files read: {s.analysed} analysed, {s.cached} from cache, "
+            f"initlint: {s.files} files read{documents}: {s.analysed} analysed, {s.cached} from cache, "
             f"{s.skipped} skipped by the prefilter ({s.seconds:.2f} s, {where})"
         )
     if findings and not ns.quiet and ns.format == "text" and not ns.output_file:
@@ -188,10 +194,14 @@ def _config_from(ns: argparse.Namespace) -> Config:
     exclude = ns.exclude if ns.exclude is not None else config.exclude
     if ns.extend_exclude:
         exclude = exclude + ns.extend_exclude
+    extend_include = config.extend_include + (ns.extend_include or ())
     return config.with_overrides(
         select=select,
         ignore=ignore,
         exclude=exclude,
+        include=ns.include,
+        extend_include=extend_include,
+        doctests=ns.doctests,
         strict=ns.strict,
         force_exclude=ns.force_exclude,
         jobs=ns.jobs,

@@ -30,14 +30,25 @@ def level(code: str) -> str:
     return rule.level if rule is not None else "error"
 
 
+def location(f: Finding) -> str:
+    """``path:line:col``, col 1-based (as flake8 and ruff print it); in a notebook
+    ``path:cell N:line:col``, the line and column in the cell (as ruff prints it)."""
+    if f.cell is not None:
+        return f"{f.path}:cell {f.cell.cell}:{f.cell.line}:{f.cell.col + 1}"
+    return f"{f.path}:{f.line}:{f.col + 1}"
+
+
 def format_text(findings: Iterable[Finding]) -> str:
-    """``path:line:col: CODE message``, col 1-based (as flake8 and ruff print it)."""
-    return "".join(f"{f.path}:{f.line}:{f.col + 1}: {f.code} {f.message}\n" for f in findings)
+    """``path:line:col: CODE message`` (``path:cell N:line:col: ...`` in a notebook)."""
+    return "".join(f"{location(f)}: {f.code} {f.message}\n" for f in findings)
 
 
 def format_json(findings: Iterable[Finding]) -> str:
-    rows = [
-        {
+    """``line``/``column``: the place in the file (a notebook's ``.ipynb`` JSON text); a
+    notebook's finding adds ``cell``, ``cell_line`` and ``cell_column``."""
+    rows = []
+    for f in findings:
+        row = {
             "path": f.path,
             "line": f.line,
             "column": f.col + 1,
@@ -46,8 +57,9 @@ def format_json(findings: Iterable[Finding]) -> str:
             "message": f.message,
             "idiom": f.idiom,
         }
-        for f in findings
-    ]
+        if f.cell is not None:
+            row.update(cell=f.cell.cell, cell_line=f.cell.line, cell_column=f.cell.col + 1)
+        rows.append(row)
     return _json_text(rows)
 
 
@@ -101,8 +113,11 @@ def format_sarif(findings: Iterable[Finding], base: Optional[str] = None, inform
         }
         if f.code in RULES:
             result["ruleIndex"] = codes.index(f.code)
-        if f.idiom:
-            result["properties"] = {"idiom": f.idiom}
+        properties = {"idiom": f.idiom} if f.idiom else {}
+        if f.cell is not None:  # the region is the .ipynb line; the cell is for people
+            properties.update(cell=f.cell.cell, cellLine=f.cell.line, cellColumn=f.cell.col + 1)
+        if properties:
+            result["properties"] = properties
         results.append(result)
     log = {
         "$schema": SARIF_SCHEMA,
