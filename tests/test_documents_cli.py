@@ -329,3 +329,18 @@ def test_the_readme_documents_examples_run_as_written(tmp_path):
     (tmp_path / "docs" / "usage.md").write_text(blocks["usage.md"] + "\n")
     proc = subprocess.run(_command(blocks["markdown-command"]), cwd=tmp_path, capture_output=True, text=True, timeout=120)
     _same(proc.stdout, blocks["markdown-output"])
+
+
+# -- flake8 ---------------------------------------------------------------------------------
+
+
+def test_flake8_sees_no_notebook_unless_its_filename_option_names_them(tmp_path):
+    """The README: flake8 hands plugins ``*.py`` files only; with ``--filename *.ipynb`` the
+    plugin reads a notebook as the command does, at the .ipynb line (flake8 knows no cells)."""
+    (tmp_path / "mlp.ipynb").write_text(DEAD_NB)
+    flake8 = [sys.executable, "-m", "flake8", "--isolated", "--select", "INI"]
+    proc = subprocess.run([*flake8, "."], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert (proc.returncode, proc.stdout) == (0, "")
+    proc = subprocess.run([*flake8, "--filename", "*.ipynb", "."], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    (row,) = json.loads(run(tmp_path, "--format", "json").stdout)
+    assert proc.stdout.splitlines() == [f"./mlp.ipynb:{row['line']}:{row['column']}: INI004 {row['message']}"]
