@@ -246,13 +246,14 @@ class _Reducer:
             self._keep(first, last)
             return True
         body_blocks = _blocks(node)
+        if isinstance(node, _DEFS) and context not in (_FUNCTION, _FORWARD) and (
+                not self.matches(first, last) or context == _MODULE and self._atomic(node) and not self._needed(node)):
+            self._drop(node, first)
+            return False
         if not body_blocks or isinstance(node, ast.Match) or self._atomic(node):
             return self._simple(node, first, last, context)
         if isinstance(node, ast.ClassDef):
             return self._class(node, first)
-        if isinstance(node, _DEFS) and not self.matches(first, last) and context not in (_FUNCTION, _FORWARD):
-            self._drop(node, first)
-            return False
         is_def = isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
         if is_def:
             # a function holding a candidate is read whole (a per-module callback, its bindings);
@@ -324,6 +325,13 @@ class _Reducer:
         if kind is None:
             return _NONE
         return _FUNCTION if kind.full else _CALLBACK
+
+    def _needed(self, node: ast.stmt) -> bool:
+        """A top-level definition the regions would not blank (``regions.blank_unneeded``): it
+        holds a candidate (or names a helper), or it is a class a script builds at top level.
+        With the whole file's ast (flake8), the reducer drops the others just the same."""
+        first, last = _span(node)
+        return self.may_hold_candidate(first, last) or isinstance(node, ast.ClassDef) and node.name in self.called_at_top()
 
     def _atomic(self, node: ast.stmt) -> bool:
         """A compound statement with a block that starts on a header line (``def f(x): ...``,
@@ -400,8 +408,11 @@ class _Reducer:
         for member in node.body:
             is_method = isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef))
             if is_method and self._atomic(member):
-                if member.name in wiring:
+                if member.name in wiring:  # kept whole: count what it holds
                     self._keep(*_span(member))
+                    if self.matches(*_span(member)) and _reportable(member.body, self):
+                        self.candidates += 1
+                        self.found = True
                 else:
                     self.statement(member, _NONE)
             elif is_method and member.name in wiring:
