@@ -369,6 +369,8 @@ RULES: dict[str, Rule] = {
 }
 
 FINDING_CODES = tuple(c for c, r in RULES.items() if not r.always_on)
+#: Diagnostics about the run (INI900, INI901): they pass every filter, ``noqa`` included.
+ALWAYS_ON = frozenset(c for c, r in RULES.items() if r.always_on)
 
 
 def get_rule(code: str) -> Rule:

@@ -33,7 +33,7 @@ from initlint.pipeline.config import (
     parse_codes_arg,
     timeout_value,
 )
-from initlint.faces.output import FORMATS, colour_wanted, format_statistics, render
+from initlint.faces.output import FORMATS, colour_wanted, format_statistics, location, render
 from initlint.catalog import RULES, get_rule
 from initlint.finding import Finding
 
@@ -115,6 +115,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--extend-ignore", type=_codes, metavar="CODES", help="add to the ignored codes")
     p.add_argument("--exclude", type=_globs, metavar="GLOBS", help="comma-separated globs to skip (replaces config)")
     p.add_argument("--extend-exclude", type=_globs, metavar="GLOBS", help="more globs to skip")
+    p.add_argument("--include", type=_globs, metavar="GLOBS", help="globs a directory walk checks (replaces config; default: *.py,*.ipynb)")
+    p.add_argument("--extend-include", type=_globs, metavar="GLOBS", help="more globs a walk checks, e.g. '*.md,*.rst'")
+    p.add_argument("--doctests", action="store_true", default=None, help="also check the >>> examples in docstrings")
     p.add_argument(
         "--force-exclude", action="store_true", default=None, help="apply exclude to explicitly named files too (pre-commit)"
     )
@@ -178,7 +181,7 @@ def _lint(args: "list[str]") -> int:
             _out(fixing.diff)
             return 2 if fixing.result.has_errors else int(bool(fixing.diff) and not ns.exit_zero)
         unwritten = bool(fixing.result.unwritten)
-        result = _Run(fixing.result.findings, fixing.result.sources, fixing.result.stats)
+        result = _Run(fixing.result.findings, fixing.result.sources, fixing.result.stats, result.notes)
     findings, notes = _adopt(ns, config, result)
     fmt = ns.format
     to_terminal = not ns.output_file and _isatty(sys.stdout)
@@ -204,8 +207,11 @@ def _lint(args: "list[str]") -> int:
         where = f"{s.workers} worker process{'es' * (s.workers != 1)}"
         if s.in_process:
             where += f", {s.in_process} files in this process (no worker could be started)"
+        for note in result.notes:
+            _err(f"{location(note)}: note: {note.message}")
+        documents = f" ({s.documents} documents; {s.left_out} cells/blocks that do not parse left out)" if s.documents else ""
         _err(
-            f"initlint: {s.files} files read: {s.analysed} analysed, {s.cached} from cache, "
+            f"initlint: {s.files} files read{documents}: {s.analysed} analysed, {s.cached} from cache, "
             f"{s.skipped} skipped by the prefilter ({s.seconds:.2f} s, {where})"
         )
     for note in notes:
@@ -222,8 +228,10 @@ class _Run:
     """What a run hands the output: findings, the text of each file with one, their
     fingerprints (for baselines and SARIF) and the run's statistics (files only)."""
 
-    def __init__(self, findings: "list[Finding]", sources: "dict[str, str]", stats: object = None):
+    def __init__(self, findings: "list[Finding]", sources: "dict[str, str]", stats: object = None,
+                 notes: "Optional[list]" = None):
         self.findings, self.sources, self.stats = findings, sources, stats
+        self.notes = notes or []  # what of the documents was not analysed (--verbose)
         self.prints: dict = {}
 
 
@@ -231,7 +239,7 @@ def _check_paths(paths: "list[str]", config: Config) -> _Run:
     from initlint.pipeline.engine import check_paths
 
     result = check_paths(paths, config)
-    return _Run(result.findings, result.sources, result.stats)
+    return _Run(result.findings, result.sources, result.stats, result.notes)
 
 
 def _read_stdin(ns: argparse.Namespace, config: Config) -> _Run:
@@ -353,10 +361,14 @@ def _config_from(ns: argparse.Namespace) -> Config:
     exclude = ns.exclude if ns.exclude is not None else config.exclude
     if ns.extend_exclude:
         exclude = exclude + ns.extend_exclude
+    extend_include = config.extend_include + (ns.extend_include or ())
     return config.with_overrides(
         select=select,
         ignore=ignore,
         exclude=exclude,
+        include=ns.include,
+        extend_include=extend_include,
+        doctests=ns.doctests,
         strict=ns.strict,
         force_exclude=ns.force_exclude,
         jobs=ns.jobs,

@@ -39,8 +39,11 @@ def level(code: str) -> str:
 
 
 def location(f: Finding) -> str:
-    """``path:line:col``, the column 1-based as flake8 and ruff print it: the one place the
-    text formats spell where a finding is."""
+    """``path:line:col``, the column 1-based as flake8 and ruff print it; in a notebook
+    ``path:cell N:line:col``, the line and column in the cell (as ruff prints it): the one
+    place the text formats spell where a finding is."""
+    if f.cell is not None:
+        return f"{f.path}:cell {f.cell.cell}:{f.cell.line}:{f.cell.col + 1}"
     return f"{f.path}:{f.line}:{f.col + 1}"
 
 
@@ -236,8 +239,11 @@ def colour_wanted(stream: object, environ: "Optional[Mapping[str, str]]" = None)
 
 
 def format_json(findings: Iterable[Finding]) -> str:
-    rows = [
-        {
+    """``line``/``column``: the place in the file (a notebook's ``.ipynb`` JSON text); a
+    notebook's finding adds ``cell``, ``cell_line`` and ``cell_column``."""
+    rows = []
+    for f in findings:
+        row = {
             "path": f.path,
             "line": f.line,
             "column": f.col + 1,
@@ -246,8 +252,9 @@ def format_json(findings: Iterable[Finding]) -> str:
             "message": f.message,
             "idiom": f.idiom,
         }
-        for f in findings
-    ]
+        if f.cell is not None:
+            row.update(cell=f.cell.cell, cell_line=f.cell.line, cell_column=f.cell.col + 1)
+        rows.append(row)
     return _json_text(rows)
 
 
@@ -311,8 +318,11 @@ def format_sarif(
             result["ruleIndex"] = codes.index(f.code)
         if fingerprints and f in fingerprints:
             result["partialFingerprints"] = {SARIF_FINGERPRINT_KEY: fingerprints[f]}
-        if f.idiom:
-            result["properties"] = {"idiom": f.idiom}
+        properties = {"idiom": f.idiom} if f.idiom else {}
+        if f.cell is not None:  # the region is the .ipynb line; the cell is for people
+            properties.update(cell=f.cell.cell, cellLine=f.cell.line, cellColumn=f.cell.col + 1)
+        if properties:
+            result["properties"] = properties
         results.append(result)
     log = {
         "$schema": SARIF_SCHEMA,

@@ -33,7 +33,7 @@ from typing import Optional
 
 from initlint import __version__
 from initlint.catalog import RULES
-from initlint.finding import Finding
+from initlint.finding import CellPlace, Finding
 from initlint.lint.gate.directives import strip_noqa_bytes
 from initlint.pipeline.sources import SourceProblem, read_bytes
 
@@ -52,10 +52,11 @@ def digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def content_key(data: bytes) -> str:
-    """What a cache entry is checked against: the digest of the file without its noqa
-    directives, the only text the analysis never reads."""
-    return digest(strip_noqa_bytes(data))
+def content_key(data: bytes, document: bool = False) -> str:
+    """What a cache entry is checked against: the digest of a Python file without its noqa
+    directives, the only text the analysis never reads (the run applies them after the
+    cache). A document's directives are applied in the worker, so they count."""
+    return digest(data if document else strip_noqa_bytes(data))
 
 
 def build_fingerprint() -> str:
@@ -101,12 +102,16 @@ class Cache:
         entry = self.entries.get(self._key(path))
         if not _valid_entry(entry) or entry[0] != content_digest:
             return None  # a damaged entry is a miss
-        findings = [Finding(path, line, col, code, message, idiom) for line, col, code, message, idiom in entry[1]]
+        findings = [
+            Finding(path, line, col, code, message, idiom, CellPlace(*cell[0]) if cell else None)
+            for line, col, code, message, idiom, *cell in entry[1]
+        ]
         self.hits += 1
         return findings
 
     def put(self, path: str, content_digest: str, findings: "list[Finding]") -> None:
-        rows = [[f.line, f.col, f.code, f.message, f.idiom] for f in findings]
+        # A notebook's finding carries its cell place as a sixth item: [cell, line, col].
+        rows = [[f.line, f.col, f.code, f.message, f.idiom, *([list(f.cell)] if f.cell else [])] for f in findings]
         entry = [content_digest, rows]
         key = self._key(path)
         self.entries[key] = entry
@@ -181,26 +186,33 @@ def _reject(constant: str) -> None:
 
 
 def _valid_entry(entry: object) -> bool:
-    """``[digest, [[line, col, code, message, idiom], ...]]`` with sane values; anything else
-    is damage (a hand edit, a disk error) and must not reach the report."""
+    """``[digest, [[line, col, code, message, idiom(, [cell, line, col])], ...]]`` with sane
+    values; anything else is damage (a hand edit, a disk error) and must not reach the report."""
     if not (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], str) and isinstance(entry[1], list)):
         return False
     return all(_valid_row(row) for row in entry[1])
 
 
 def _valid_row(row: object) -> bool:
-    if not (isinstance(row, list) and len(row) == 5):
+    if not (isinstance(row, list) and len(row) in (5, 6)):
         return False
-    line, col, code, message, idiom = row
+    line, col, code, message, idiom = row[:5]
     return (
-        type(line) is int
-        and type(col) is int
-        and 0 <= line < _MAX_POSITION
-        and 0 <= col < _MAX_POSITION
+        _position(line, 0)
+        and _position(col, 0)
         and code in RULES
         and isinstance(message, str)
         and (idiom is None or isinstance(idiom, str))
+        and (len(row) == 5 or _cell_place(row[5]))
     )
+
+
+def _position(value: object, least: int) -> bool:
+    return type(value) is int and least <= value < _MAX_POSITION
+
+
+def _cell_place(value: object) -> bool:
+    return isinstance(value, list) and len(value) == 3 and _position(value[0], 1) and _position(value[1], 1) and _position(value[2], 0)
 
 
 def _unlink(path: str) -> None:
