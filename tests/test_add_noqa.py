@@ -163,3 +163,30 @@ def test_a_reason_also_follows_codes_merged_into_another_tools_directive():
     text = "x = f(a)  # noqa: E501\ny = g(b)  # NOQA:E501,INI002\n"
     out = add_noqa(text, {1: ["INI002"], 2: ["INI002"]}, "reviewed: deliberate")
     assert out == "x = f(a)  # noqa: E501, INI002  # reviewed: deliberate\ny = g(b)  # NOQA:E501,INI002\n"
+
+
+DOCUMENTS = Path(__file__).resolve().parent.parent / "test_cases" / "documents"
+
+
+@pytest.mark.parametrize("name", ["tutorial_mlp_mnist.ipynb", "docs_blank_.md"])
+def test_documents_get_the_directive_on_the_reported_code_line(tmp_path, name):
+    """Issue 13 beside issue 14: in a notebook the directive goes inside the cell's source
+    string (the JSON stays valid and as it was written around it), in Markdown at the end of
+    the fenced code line; a plain run is then clean and a second --add-noqa changes nothing."""
+    shutil.copy(DOCUMENTS / name, tmp_path / name)
+    before = (tmp_path / name).read_text(encoding="utf-8")
+    assert run_cli(tmp_path, "--no-cache", name).returncode == 1
+    added = run_cli(tmp_path, "--no-cache", "--add-noqa=on purpose", name)
+    assert added.returncode == 0, added.stderr
+    after = (tmp_path / name).read_text(encoding="utf-8")
+    changed = [(a, b) for a, b in zip(before.splitlines(), after.splitlines()) if a != b]
+    assert changed and all("# noqa: INI00" in b and "# on purpose" in b for _, b in changed)
+    assert len(before.splitlines()) == len(after.splitlines())
+    if name.endswith(".ipynb"):
+        import json
+
+        json.loads(after)  # Jupyter can still open it
+    clean = run_cli(tmp_path, "--no-cache", name)
+    assert clean.returncode == 0 and clean.stdout == "", clean.stdout
+    assert run_cli(tmp_path, "--no-cache", "--add-noqa", name).returncode == 0
+    assert (tmp_path / name).read_text(encoding="utf-8") == after

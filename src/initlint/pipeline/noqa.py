@@ -12,6 +12,7 @@ directive where flake8 and ruff read it, and :func:`add_noqa_to_files` edits the
 from __future__ import annotations
 
 import io
+import json
 import re
 import tokenize
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from typing import Collection, Iterable, Mapping, Optional
 from initlint.catalog import RULES
 from initlint.finding import Finding
 from initlint.lint.gate.textlines import physical_lines
+from initlint.pipeline.documents import document_kind
 from initlint.pipeline.rewrite import NotEditable, read_editable, write_atomically
 
 # flake8.defaults.NOQA_INLINE_REGEXP (flake8 7), verbatim.
@@ -181,6 +183,46 @@ def _comment_noqa(body: str) -> "Optional[re.Match]":
     return None
 
 
+#: A notebook's JSON line holding one line of a cell's source: ``    "x = f(y)\n",``.
+_JSON_SOURCE_LINE = re.compile(r'^(\s*)("(?:[^"\\]|\\.)*")(\s*,?\s*)$')
+
+
+def _document_with_noqa(text: str, codes_by_line: "Mapping[int, Collection[str]]", reason: Optional[str],
+                        notebook: bool) -> str:
+    """A document with ``# noqa: CODE`` at the end of each reported code line. In a
+    notebook the reported line is the JSON line holding the cell's source line (Jupyter writes
+    one string per line): the directive goes inside that string, and the JSON stays as it was
+    written around it."""
+    lines = physical_lines(text)
+    reason = " ".join((reason or "").split()) or None
+    for n, codes in sorted(codes_by_line.items()):
+        if not 1 <= n <= len(lines):
+            continue
+        line = lines[n - 1]
+        if not notebook:
+            lines[n - 1] = _with_codes(line, sorted(c.upper() for c in codes), reason)
+            continue
+        body = line.rstrip("\r\n")
+        m = _JSON_SOURCE_LINE.match(body)
+        try:
+            code = json.loads(m.group(2)) if m else None
+        except ValueError:
+            code = None
+        if not isinstance(code, str):
+            raise NotEditable(f"line {n} is not one line of a cell's source (a cell written as one string?)")
+        ending = code[len(code.rstrip("\r\n")):]
+        edited = _with_codes(code.rstrip("\r\n"), sorted(c.upper() for c in codes), reason) + ending
+        spelled = json.dumps(edited, ensure_ascii="\\u" in m.group(2))
+        lines[n - 1] = m.group(1) + spelled + m.group(3) + line[len(body):]
+    new = "".join(lines)
+    if notebook:
+        try:
+            json.loads(new)
+        except ValueError as e:  # never write a notebook Jupyter cannot open
+            raise NotEditable(f"the edit would not leave valid JSON ({e})") from None
+    return new
+
+
 @dataclass
 class NoqaEdits:
     """What :func:`add_noqa_to_files` did: lines and files changed, files it could not edit."""
@@ -195,8 +237,9 @@ def add_noqa_to_files(
 ) -> NoqaEdits:
     """Write ``# noqa: CODE`` for every finding into its file (``--add-noqa``), each file
     once and atomically, in its own encoding and line endings. ``sources``: the text each file
-    had when it was analysed; a file that no longer reads the same (edited during the run, or
-    not a Python source: a notebook) is left alone and reported. INI900/INI901 cannot be
+    had when it was analysed; a Python file that no longer reads the same (edited during the
+    run) is left alone and reported. In a notebook, Markdown or reST document the directive goes
+    at the end of the reported code line (in a notebook, inside its cell's source). INI900/INI901 cannot be
     silenced and are skipped."""
     wanted: dict[str, dict[int, set]] = {}
     for f in findings:
@@ -207,9 +250,13 @@ def add_noqa_to_files(
     for path in sorted(wanted):
         try:
             source = read_editable(path)
-            if path not in sources or source.normalised != sources[path]:
+            kind = document_kind(path)
+            if kind is not None:  # the reported lines are the document's own (a notebook's JSON lines)
+                new = _document_with_noqa(source.text, wanted[path], reason, kind == "notebook")
+            elif path not in sources or source.normalised != sources[path]:
                 raise NotEditable("it is not the text that was analysed (changed during the run, or not Python source)")
-            new = add_noqa(source.text, wanted[path], reason)
+            else:
+                new = add_noqa(source.text, wanted[path], reason)
             if new == source.text:
                 continue
             write_atomically(source, new)
