@@ -11,7 +11,7 @@ import libcst as cst
 
 from initlint.knowledge import flax as F
 from initlint.knowledge.base import InitFunction
-from initlint.knowledge.naming import custom_parameter_is_weight
+from initlint.knowledge.naming import custom_parameter_is_weight, tokens
 from initlint.lint.frameworks.base import InitEvent
 from initlint.lint.frameworks.layers import LayerProducer, Tables, Value, assigned_names
 from initlint.lint.model.collect import CallSite, ModuleFacts
@@ -19,6 +19,7 @@ from initlint.lint.model.literals import (
     bind_arguments, fmt, literal_ndim, number, positional, short, source_of, string_value,
 )
 from initlint.lint.model.resolve import Resolver
+from initlint.lint.model.scopes import lookup
 
 
 class FlaxTables(Tables):
@@ -75,6 +76,8 @@ class FlaxTables(Tables):
                                  if q.endswith("_like")}) if isinstance(pos[0].value, (cst.Name, cst.Attribute)) else None
         if iv is None:
             return None
+        if not _holds_parameters(pos[1].value, site.scope):
+            return None  # metrics, optimizer updates, perturbations, dummy inputs: not the model's weights
         value = producer.from_init_value(iv, None, short(source_of(pos[0].value)), site.scope)
         if value is None:
             return None
@@ -159,3 +162,18 @@ def _leaf_name(expr: cst.BaseExpression) -> Optional[str]:
 
 def events(facts: ModuleFacts, resolver: Resolver) -> list[InitEvent]:
     return LayerProducer(facts, FlaxTables(resolver)).events()
+
+
+#: Words that name a tree of a model's parameters (``params``, ``state.params``, ``variables["params"]``).
+_PARAMETER_TREE_WORDS = frozenset({"params", "param", "parameters", "variables", "weights", "kernels"})
+
+
+def _holds_parameters(tree: cst.BaseExpression, scope) -> bool:
+    """Whether a tree mapped to zeros is the model's parameters: named so, or what a
+    module's ``init`` returned (``params = model.init(rng, x)``)."""
+    text = source_of(tree)
+    if any(t in _PARAMETER_TREE_WORDS for t in tokens(text)):
+        return True
+    bound = lookup(tree, scope) if isinstance(tree, cst.Name) else None
+    value = bound.value if bound is not None else None
+    return isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value == "init"
