@@ -66,7 +66,7 @@ RULES: dict[str, Rule] = {
             name="zero-weight",
             summary="A weight or kernel tensor is initialised to all zeros and the intent is not evident.",
             static="a weight/kernel tensor initialised to all zeros, intent not evident",
-            runtime="a weight tensor that is all zeros",
+            runtime="a weight tensor that is all zeros, or numerically zero (far below 1/sqrt(fan_in))",
             what=(
                 "Finds `nn.init.zeros_`, `constant_(w, 0)`, `w.zero_()`, `init_zero_(layer)`, "
                 "`nn.Parameter(torch.zeros(...))`, Keras `kernel_initializer=\"zeros\"` and Flax "
@@ -137,7 +137,7 @@ RULES: dict[str, Rule] = {
             name="every-layer-init",
             summary="A zero or constant init reaches the weights of every layer (a loop, `.apply(fn)`), or γ = 0 on every norm.",
             static="a zero/constant init reaching the weights of every layer (loop, `.apply`), or γ = 0 on every norm",
-            runtime="—",
+            runtime="γ = 0 on every norm scale of the model",
             what=(
                 "Finds zero or constant inits inside loops over `model.modules()`, `children()`, "
                 "`parameters()`, `named_*()`, an `nn.Sequential`/`ModuleList`, or inside a function "
@@ -209,7 +209,7 @@ RULES: dict[str, Rule] = {
             name="symmetric-units",
             summary="Two or more units of a layer have identical weights (duplicate rows or output channels).",
             static="— (the linter does not report this)",
-            runtime="two or more units with identical weights (duplicate rows/output channels)",
+            runtime="two or more units with identical weights (duplicate rows/output channels), more than a random init gives by chance at that fan-in and dtype",
             what=(
                 "At run time, compares the slices of each weight along its unit axis (rows of a Linear "
                 "weight, output channels of a conv) and reports groups of identical units, before and, "
@@ -233,7 +233,7 @@ RULES: dict[str, Rule] = {
             name="non-finite",
             summary="A parameter or floating buffer holds NaN or Inf.",
             static="— (the linter does not report this)",
-            runtime="NaN or Inf in a parameter or floating buffer",
+            runtime="NaN or Inf in a parameter, NaN in a floating buffer (±inf is fine in masks and bounds)",
             what="At run time, finds NaN or ±Inf values in any parameter or floating-point buffer.",
             why=(
                 "One NaN spreads to every output and gradient on the first step. It usually comes "

@@ -17,13 +17,13 @@ SRC = str(Path(initlint.__file__).resolve().parents[1])
 
 
 class Stack(nn.Module):
-    """Three blocks, each with a zero LoRA-like adapter and an eye_ on a non-square layer."""
+    """Three blocks, each with a zero hidden layer and an eye_ on a non-square layer."""
 
     def __init__(self):
         super().__init__()
-        self.layers = nn.ModuleList(nn.ModuleDict({"up": nn.Linear(4, 8), "lora_B": nn.Linear(2, 8)}) for _ in range(3))
+        self.layers = nn.ModuleList(nn.ModuleDict({"up": nn.Linear(4, 8), "mix": nn.Linear(2, 8)}) for _ in range(3))
         for block in self.layers:
-            nn.init.zeros_(block["lora_B"].weight)
+            nn.init.zeros_(block["mix"].weight)
             nn.init.eye_(block["up"].weight)
 
 
@@ -48,13 +48,13 @@ def test_error_message_lists_every_problem_with_name_shape_code_and_fix():
 
 
 def test_report_object():
-    report = run(LoRANet())
+    report = run(Stack())
     assert isinstance(report, InitReport) and not report.ok
     p = report.problems[0]
     assert isinstance(p, Problem)
-    assert (p.code, p.name, p.shape, p.rule) == ("INI001", "l1.lora_B.weight", (16, 4), "zero-weight")
+    assert (p.code, p.name, p.shape, p.rule) == ("INI005", "layers.0.up.weight", (8, 4), "symmetric-units")
     assert p.suggestion and p.message
-    assert str(report).startswith("check_model_init: 2 problems in LoRANet")
+    assert str(report).startswith("check_model_init: 6 problems in Stack")
     healthy = check_model_init(nn.Linear(3, 3))
     assert healthy.ok and "no problems" in str(healthy)
 
@@ -62,14 +62,14 @@ def test_report_object():
 def test_allow_globs_and_suggested_pattern():
     report = run(Stack())
     assert {p.code for p in report.problems} == {"INI001", "INI005"} and len(report.problems) == 6
-    lora = [p for p in report.problems if p.code == "INI001"][0]
-    assert lora.allow == "layers.*.lora_B.weight"
-    assert f'allow=["{lora.allow}"]' in str(lora)
-    report = run(Stack(), allow=["*.lora_B.*"])
+    zero = [p for p in report.problems if p.code == "INI001"][0]
+    assert zero.allow == "layers.*.mix.weight"
+    assert f'allow=["{zero.allow}"]' in str(zero)
+    report = run(Stack(), allow=["*.mix.*"])
     assert len(report.problems) == 3 and len(report.allowed) == 3
     assert "3 allowed" in str(report)
-    assert run(Stack(), allow="*.lora_B.*").problems == report.problems  # a bare string is one pattern
-    assert run(Stack(), allow=["*.lora_B.*", "layers.*.up.weight"]).ok
+    assert run(Stack(), allow="*.mix.*").problems == report.problems  # a bare string is one pattern
+    assert run(Stack(), allow=["*.mix.*", "layers.*.up.weight"]).ok
 
 
 def test_allow_pattern_is_never_too_broad():

@@ -4,11 +4,13 @@ importing a framework), runs the checks, applies select/ignore/allow, builds the
 from __future__ import annotations
 
 import sys
+import warnings
 from fnmatch import fnmatchcase
-from typing import Any, Iterable, Optional, Union
+from typing import Any, Iterable, Union
 
 from initlint.catalog import RULES, expand_codes
-from initlint.runtime.judge import judge, pick
+from initlint.runtime.facts import Entry
+from initlint.runtime.judge import judge, model_view, pick
 from initlint.runtime.report import InitCheckError, InitReport, make_problem
 
 #: codes check_model_init can report (those with a runtime column in the catalog)
@@ -59,6 +61,7 @@ def check_model_init(
     ``select``/``ignore``: codes or prefixes ("INI00"). Raises ``InitCheckError`` (an
     AssertionError) listing every problem when ``raise_on_problem``; the model is never changed.
     """
+    __tracebackhide__ = True  # pytest: show the report, not initlint's frames
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 2:
         raise ValueError(f"steps must be an integer >= 2 (got {steps!r}): one step cannot show units coming apart")
     allow_patterns = _as_tuple(allow)
@@ -75,11 +78,17 @@ def check_model_init(
 
     entries, notes = backend.collect(model)
     backend.compute_facts(entries)
+    view = model_view(entries)
     report = InitReport(model=type(model).__name__, framework=framework, checked=len(entries))
+
+    def allowed(e: Entry) -> bool:
+        return any(fnmatchcase(n, pat) for n in (e.name, *e.aliases) for pat in allow_patterns)
+
     if example_inputs is not None:
-        nonfinite = [e.name for e in entries if e.facts is not None and not e.facts.finite]
-        if nonfinite:
-            notes.append("probe skipped: NaN/Inf in " + ", ".join(nonfinite))
+        report.probe_requested = True
+        blocking = [e.name for e in entries if "INI006" in codes and "INI006" in judge(e, view)[0] and not allowed(e)]
+        if blocking:
+            notes.append("probe skipped: NaN/Inf in " + ", ".join(blocking))
         else:
             notes.extend(backend.probe(model, entries, example_inputs, steps))
             if any(e.probe is not None for e in entries):
@@ -87,24 +96,32 @@ def check_model_init(
 
     unused = []
     for e in entries:
-        cands, extra = judge(e)
+        cands, extra = judge(e, view)
         notes.extend(extra)
         if e.probe is not None and not e.probe.used:
             unused.append(e.name)
         chosen = pick(cands, codes)
         if chosen is None:
             continue
-        problem = make_problem(chosen[0], e.name, chosen[1], e.shape, framework, e.aliases)
-        names = (e.name, *e.aliases)
-        if any(fnmatchcase(n, pat) for n in names for pat in allow_patterns):
-            report.allowed.append(problem)
-        else:
-            report.problems.append(problem)
+        problem = make_problem(chosen[0], e.name, chosen[1], e.shape, framework, e.aliases, e.kind)
+        (report.allowed if allowed(e) else report.problems).append(problem)
     if unused:
         notes.append(
             "not used by the forward for these example_inputs (no gradient), so the probe says nothing "
             "about them: " + ", ".join(unused)
         )
+    if not entries:
+        notes.append(
+            "nothing was checked: the model has no parameter or floating buffer with values (empty, on the meta "
+            "device, lazy or quantized: see above)"
+        )
+        warnings.warn(f"check_model_init: nothing was checked in {report.model} (0 tensors with values)", stacklevel=2)
+    names = [n for e in entries for n in (e.name, *e.aliases)]
+    for pat in allow_patterns:
+        if not any(fnmatchcase(n, pat) for n in names):
+            example = f" (names look like {names[0]!r})" if names else ""
+            warnings.warn(f"check_model_init: allow pattern {pat!r} matches no tensor of {report.model}{example}",
+                          stacklevel=2)
     report.notes = notes
     if report.problems and raise_on_problem:
         raise InitCheckError(report)
