@@ -154,6 +154,13 @@ def shrink_config(config: Any, _depth: int = 0, widths: bool = True) -> Any:
     for key, value in _OFFLINE.items():
         if hasattr(config, key):
             setattr(config, key, value)
+    backbone = getattr(config, "backbone_config", None)
+    if type(backbone).__name__ == "TimmBackboneConfig":  # timm does not install here: a small ResNet
+        from transformers import ResNetConfig
+
+        indices = list(getattr(backbone, "out_indices", None) or [4])
+        config.backbone_config = ResNetConfig(depths=[1, 1, 1, 1], hidden_sizes=[16, 32, 64, 128], embedding_size=16,
+                                              out_indices=indices)
     for key, value in list(vars(config).items()):
         if not widths and key not in _DEPTH_KEYS:
             if isinstance(value, PretrainedConfig) and _depth < 3:

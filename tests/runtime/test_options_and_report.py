@@ -1,5 +1,6 @@
 """allow/select/ignore/steps, the report object, the failure message, and import hygiene."""
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -165,3 +166,63 @@ def test_failing_check_inside_pytest_prints_an_actionable_message(tmp_path):
     assert "0.weight shape (5, 10): INI001 zero-weight" in out
     assert "fix: initialise it randomly" in out
     assert 'allow=["0.weight"]' in out
+    # __tracebackhide__: the report, not initlint's own frames
+    assert "raise InitCheckError" not in out and "initlint/runtime" not in out, out
+
+
+def test_probe_error_is_exported():
+    from initlint import ProbeError
+    from initlint.runtime import ProbeError as runtime_probe_error
+
+    assert ProbeError is runtime_probe_error and issubclass(ProbeError, RuntimeError)
+    assert "ProbeError" in initlint.__all__
+
+
+def test_allow_patterns_that_match_nothing_warn():
+    with pytest.warns(UserWarning, match=r"allow pattern '\*\.lora_b\.\*' matches no tensor of Stack"):
+        run(Stack(), allow=["*.mix.*", "*.lora_b.*"])
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        run(nn.Linear(2, 2), allow=["weight"])  # matches a tensor (even a healthy one): no warning
+
+
+class Deep(nn.Module):
+    """Twelve identical blocks with the same bug: one paragraph in the report."""
+
+    def __init__(self):
+        super().__init__()
+        self.layers = nn.ModuleList(nn.ModuleDict({"mix": nn.Linear(4, 4)}) for _ in range(12))
+        for block in self.layers:
+            nn.init.zeros_(block["mix"].weight)
+
+
+def test_repeated_layers_are_grouped_in_the_message():
+    report = run(Deep())
+    assert len(report.problems) == 12
+    text = str(report)
+    assert text.count("INI001 zero-weight") == 1
+    assert "layers.{0-11}.mix.weight (12 tensors) shape (4, 4): INI001 zero-weight" in text
+    assert 'allow=["layers.*.mix.weight"]' in text
+
+
+def test_report_to_dict_and_json():
+    report = run(Stack(), allow=["*.mix.*"])
+    data = report.to_dict()
+    assert json.loads(report.to_json()) == data
+    assert data["ok"] is False and data["model"] == "Stack" and data["checked"] == report.checked
+    assert [p["code"] for p in data["problems"]] == ["INI005"] * 3
+    assert data["problems"][0]["shape"] == [8, 4] and data["problems"][0]["allow"] == "layers.*.up.weight"
+    assert [p["name"] for p in data["allowed"]] == [f"layers.{i}.mix.weight" for i in range(3)]
+    assert data["summary"] == report.summary()
+
+
+def test_nothing_checked_is_a_note_and_a_warning():
+    with torch.device("meta"):
+        model = nn.Linear(4, 4)
+    with pytest.warns(UserWarning, match="nothing was checked"):
+        report = run(model)
+    assert report.ok and report.checked == 0 and any(n.startswith("nothing was checked") for n in report.notes)
+    with pytest.warns(UserWarning, match="nothing was checked"):
+        run(nn.ReLU())

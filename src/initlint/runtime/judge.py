@@ -137,8 +137,9 @@ def judge(e: Entry, view: ModelView = ModelView()) -> tuple[dict, list]:
         # a zero γ that gets none sits in a chain whose every gradient dies (DESIGN §1).
         cands["INI004"] = (
             f"this norm scale (γ) is zero and no gradient reached it in {_steps(p.steps)}: the norm outputs its "
-            "shift only and nothing after it passes gradient back (a ReLU-like activation of that constant), so "
-            "this norm and the layers before it are dead (γ = 0 on every norm of a chain)"
+            "shift only and nothing after it passes gradient back (an activation with zero slope at that constant, "
+            "such as ReLU, or a product of two zeros, as in a gated MLP), so this norm and the layers before it "
+            "are dead (γ = 0 on every norm of a chain)"
         )
         return cands, notes
     judged = e.kind == "param" and e.trainable and e.spec.role in CONSTANT_CHECKED and len(e.shape) >= 2
@@ -191,12 +192,13 @@ def judge(e: Entry, view: ModelView = ModelView()) -> tuple[dict, list]:
             "another zero tensor it is multiplied with, here or in a neighbouring layer)"
         )
     elif e.spec.role == WEIGHT and p.dead_units and not p.bias_explains:
-        notes.append(
-            f"{e.name}: {len(p.dead_units)} of {n} zero units received no gradient in {steps}, but their bias "
-            "sign does not explain it (units with a bias > 0 got none either, or some with a bias <= 0 did): "
-            "these inputs give them no error signal (e.g. sampling offsets that point outside a small feature "
-            "map); try larger example_inputs"
-        )
+        if not e.intent:  # (sampling offsets say what they are: that some get no signal is expected)
+            notes.append(
+                f"{e.name}: {len(p.dead_units)} of {n} zero units received no gradient in {steps}, but their "
+                "bias sign does not explain it (units with a bias > 0 got none either, or some with a bias <= 0 "
+                "did): these inputs give them no error signal (e.g. sampling offsets that point outside a small "
+                "feature map); try larger example_inputs"
+            )
     elif e.spec.role == WEIGHT and p.dead_units:
         d = p.dead_units
         cands["INI004"] = (
@@ -221,7 +223,8 @@ def judge(e: Entry, view: ModelView = ModelView()) -> tuple[dict, list]:
         elif zero_like and "INI001" in cands and p.any_grad and "INI004" not in cands:
             # (a zero layer whose negative-bias units died is a problem, not a zero-init that trains)
             cands.pop("INI001")
-            apart = " and its units come apart" if n >= 2 and e.layout is not None and e.layout.compare else ""
+            apart = " and its units come apart" if f.constant is not None and n >= 2 and e.layout is not None \
+                and e.layout.compare else ""
             what = "all zeros" if f.constant == 0 else "numerically zero"
             if e.intent:
                 notes.append(f"{e.name}: {what}, and it receives gradient in the probe{apart}: a deliberate "
