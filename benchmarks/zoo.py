@@ -267,6 +267,218 @@ class Skip(Exception):
     """A model that cannot be built or run here, with the reason."""
 
 
+def _randn(*shape: int) -> torch.Tensor:
+    return torch.randn(*shape, generator=torch.Generator().manual_seed(SEED))
+
+
+_T = torch.tensor([10, 500])
+
+
+# -- diffusers: small configs of the model families the pipelines use -------------------------
+
+def _diffusers_table() -> dict:
+    import diffusers as D
+
+    down2 = ("DownEncoderBlock2D",) * 2
+    up2 = ("UpDecoderBlock2D",) * 2
+    return {
+        "UNet2DModel": (lambda: D.UNet2DModel(
+            sample_size=16, in_channels=3, out_channels=3, layers_per_block=1, block_out_channels=(16, 32),
+            norm_num_groups=8, down_block_types=("DownBlock2D", "AttnDownBlock2D"),
+            up_block_types=("AttnUpBlock2D", "UpBlock2D"), attention_head_dim=8),
+            lambda m: (_randn(2, 3, 16, 16), _T)),
+        "UNet2DConditionModel": (lambda: D.UNet2DConditionModel(
+            sample_size=16, in_channels=4, out_channels=4, layers_per_block=1, block_out_channels=(16, 32),
+            norm_num_groups=8, down_block_types=("CrossAttnDownBlock2D", "DownBlock2D"),
+            up_block_types=("UpBlock2D", "CrossAttnUpBlock2D"), cross_attention_dim=16, attention_head_dim=8),
+            lambda m: (_randn(2, 4, 16, 16), _T, _randn(2, 5, 16))),
+        "AutoencoderKL": (lambda: D.AutoencoderKL(
+            in_channels=3, out_channels=3, block_out_channels=(16, 32), norm_num_groups=8, down_block_types=down2,
+            up_block_types=up2, latent_channels=4, layers_per_block=1),
+            lambda m: _randn(2, 3, 16, 16)),
+        "VQModel": (lambda: D.VQModel(
+            in_channels=3, out_channels=3, block_out_channels=(16, 32), norm_num_groups=8, down_block_types=down2,
+            up_block_types=up2, latent_channels=4, layers_per_block=1, num_vq_embeddings=32),
+            lambda m: _randn(2, 3, 16, 16)),
+        "AutoencoderTiny": (lambda: D.AutoencoderTiny(
+            encoder_block_out_channels=(16, 16), decoder_block_out_channels=(16, 16), num_encoder_blocks=(1, 1),
+            num_decoder_blocks=(1, 1), latent_channels=4),
+            lambda m: _randn(2, 3, 16, 16)),
+        "ControlNetModel": (lambda: D.ControlNetModel(
+            in_channels=4, layers_per_block=1, block_out_channels=(16, 32), norm_num_groups=8,
+            down_block_types=("CrossAttnDownBlock2D", "DownBlock2D"), cross_attention_dim=16, attention_head_dim=8,
+            conditioning_embedding_out_channels=(8, 16)),
+            lambda m: {"sample": _randn(2, 4, 16, 16), "timestep": _T, "encoder_hidden_states": _randn(2, 5, 16),
+                       "controlnet_cond": _randn(2, 3, 32, 32)}),
+        "DiTTransformer2DModel": (lambda: D.DiTTransformer2DModel(
+            num_attention_heads=2, attention_head_dim=8, in_channels=4, out_channels=8, num_layers=2, sample_size=8,
+            patch_size=2, num_embeds_ada_norm=10),
+            lambda m: {"hidden_states": _randn(2, 4, 8, 8), "timestep": _T % 10, "class_labels": torch.tensor([1, 3])}),
+        "PixArtTransformer2DModel": (lambda: D.PixArtTransformer2DModel(
+            num_attention_heads=2, attention_head_dim=8, in_channels=4, out_channels=8, num_layers=2, sample_size=8,
+            patch_size=2, cross_attention_dim=16, caption_channels=16, norm_num_groups=8),
+            lambda m: {"hidden_states": _randn(2, 4, 8, 8), "timestep": _T, "encoder_hidden_states": _randn(2, 5, 16),
+                       "added_cond_kwargs": {"resolution": None, "aspect_ratio": None}}),
+        "SD3Transformer2DModel": (lambda: D.SD3Transformer2DModel(
+            sample_size=8, patch_size=2, in_channels=4, num_layers=2, attention_head_dim=8, num_attention_heads=2,
+            joint_attention_dim=16, caption_projection_dim=16, pooled_projection_dim=16, out_channels=4),
+            lambda m: {"hidden_states": _randn(2, 4, 8, 8), "timestep": _T, "encoder_hidden_states": _randn(2, 5, 16),
+                       "pooled_projections": _randn(2, 16)}),
+        "FluxTransformer2DModel": (lambda: D.FluxTransformer2DModel(
+            patch_size=1, in_channels=4, num_layers=1, num_single_layers=1, attention_head_dim=8, num_attention_heads=2,
+            joint_attention_dim=16, pooled_projection_dim=16, axes_dims_rope=(2, 2, 4)),
+            lambda m: {"hidden_states": _randn(2, 16, 4), "timestep": _T / 1000, "encoder_hidden_states": _randn(2, 5, 16),
+                       "pooled_projections": _randn(2, 16), "img_ids": torch.zeros(16, 3), "txt_ids": torch.zeros(5, 3)}),
+        "PriorTransformer": (lambda: D.PriorTransformer(
+            num_attention_heads=2, attention_head_dim=8, num_layers=2, embedding_dim=16, num_embeddings=4,
+            additional_embeddings=4),
+            lambda m: {"hidden_states": _randn(2, 16), "timestep": _T, "proj_embedding": _randn(2, 16),
+                       "encoder_hidden_states": _randn(2, 4, 16)}),
+        "T2IAdapter": (lambda: D.T2IAdapter(
+            in_channels=3, channels=(16, 32), num_res_blocks=1, downscale_factor=2, adapter_type="full_adapter"),
+            lambda m: _randn(2, 3, 16, 16)),
+        "SanaTransformer2DModel": (lambda: D.SanaTransformer2DModel(
+            in_channels=4, out_channels=4, num_attention_heads=2, attention_head_dim=8, num_layers=1,
+            num_cross_attention_heads=2, cross_attention_head_dim=8, cross_attention_dim=16, caption_channels=16,
+            sample_size=8, patch_size=1),
+            lambda m: {"hidden_states": _randn(2, 4, 8, 8), "timestep": _T, "encoder_hidden_states": _randn(2, 5, 16)}),
+        "AuraFlowTransformer2DModel": (lambda: D.AuraFlowTransformer2DModel(
+            sample_size=8, patch_size=2, in_channels=4, num_mmdit_layers=1, num_single_dit_layers=1,
+            attention_head_dim=8, num_attention_heads=2, joint_attention_dim=16, caption_projection_dim=16,
+            out_channels=4, pos_embed_max_size=64),
+            lambda m: {"hidden_states": _randn(2, 4, 8, 8), "timestep": _T, "encoder_hidden_states": _randn(2, 5, 16)}),
+    }
+
+
+def diffusers_zoo(only: Optional[set] = None) -> Iterator[ZooModel]:
+    for name, (build, inputs) in _diffusers_table().items():
+        if not only or name in only:
+            yield ZooModel("diffusers", name, build, inputs)
+
+
+# -- peft: every tuner that applies to a small Llama --------------------------------------------
+
+def _peft_table() -> dict:
+    import peft as P
+
+    tm = ["q_proj", "v_proj"]
+    return {
+        "lora": lambda: P.LoraConfig(r=4, target_modules=tm),
+        "dora": lambda: P.LoraConfig(r=4, target_modules=tm, use_dora=True),
+        "rslora": lambda: P.LoraConfig(r=4, target_modules=tm, use_rslora=True),
+        "loha": lambda: P.LoHaConfig(r=4, target_modules=tm),
+        "lokr": lambda: P.LoKrConfig(r=4, target_modules=tm),
+        "oft": lambda: P.OFTConfig(r=0, oft_block_size=8, target_modules=tm),
+        "boft": lambda: P.BOFTConfig(boft_block_size=4, target_modules=tm),
+        "ia3": lambda: P.IA3Config(target_modules=["q_proj", "v_proj", "down_proj"], feedforward_modules=["down_proj"]),
+        "adalora": lambda: P.AdaLoraConfig(r=4, target_modules=tm, total_step=10),
+        "vera": lambda: P.VeraConfig(r=4, target_modules=tm),
+        "fourierft": lambda: P.FourierFTConfig(n_frequency=16, target_modules=tm),
+        "hra": lambda: P.HRAConfig(r=4, target_modules=tm),
+        "ln_tuning": lambda: P.LNTuningConfig(target_modules=["input_layernorm"]),
+        "prompt_tuning": lambda: P.PromptTuningConfig(task_type="CAUSAL_LM", num_virtual_tokens=4),
+        "prefix_tuning": lambda: P.PrefixTuningConfig(task_type="CAUSAL_LM", num_virtual_tokens=4),
+        "p_tuning": lambda: P.PromptEncoderConfig(task_type="CAUSAL_LM", num_virtual_tokens=4, encoder_hidden_size=16),
+        "vblora": lambda: P.VBLoRAConfig(r=4, target_modules=tm, num_vectors=8, vector_length=8),
+        "randlora": lambda: P.RandLoraConfig(r=4, target_modules=tm),
+        "c3a": lambda: P.C3AConfig(block_size=8, target_modules=tm),
+        "shira": lambda: P.ShiraConfig(r=4, target_modules=tm),
+        "miss": lambda: P.MissConfig(r=4, target_modules=tm),
+        "road": lambda: P.RoadConfig(variant="road_1", target_modules=tm, group_size=8),
+        "waveft": lambda: P.WaveFTConfig(n_frequency=16, target_modules=tm),
+        "delora": lambda: P.DeloraConfig(r=4, target_modules=tm),
+        "trainable_tokens": lambda: P.TrainableTokensConfig(token_indices=[1, 2]),
+    }
+
+
+def _peft_base() -> Any:
+    import transformers
+
+    return transformers.LlamaForCausalLM(transformers.LlamaConfig(
+        vocab_size=64, hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=2,
+        num_key_value_heads=2))
+
+
+def peft_zoo(only: Optional[set] = None) -> Iterator[ZooModel]:
+    import peft
+
+    ids = torch.randint(0, 64, (2, 6), generator=torch.Generator().manual_seed(SEED))
+    for name, config in _peft_table().items():
+        if not only or name in only:
+            yield ZooModel("peft", name, lambda c=config: peft.get_peft_model(_peft_base(), c()),
+                           lambda m: {"input_ids": ids})
+
+
+# -- Keras: keras.applications and keras-hub backbones (torch backend) -------------------------
+
+_APPLICATIONS = {  # name -> smallest input side it accepts
+    "ResNet50": 32, "ResNet50V2": 32, "MobileNet": 32, "MobileNetV2": 32, "MobileNetV3Small": 32,
+    "EfficientNetB0": 32, "EfficientNetV2B0": 32, "ConvNeXtTiny": 32, "DenseNet121": 32, "VGG16": 32,
+    "Xception": 71, "InceptionV3": 75, "InceptionResNetV2": 75, "NASNetMobile": 32,
+}
+
+
+def keras_applications_zoo(only: Optional[set] = None) -> Iterator[ZooModel]:
+    import keras
+
+    for name, side in _APPLICATIONS.items():
+        if only and name not in only:
+            continue
+        yield ZooModel("keras", name,
+                       lambda n=name, s=side: getattr(keras.applications, n)(weights=None, input_shape=(s, s, 3), classes=10),
+                       lambda m, s=side: _randn(2, s, s, 3), framework="keras")
+
+
+_KERAS_HUB_SMALL = dict(
+    vocabulary_size=64, vocab_size=64, num_layers=2, num_heads=2, num_query_heads=2, num_key_value_heads=2,
+    num_attention_heads=2, hidden_dim=32, hidden_size=32, intermediate_dim=64, head_dim=16, head_size=16,
+    max_sequence_length=16, embedding_dim=32, num_experts=4, top_k=2, num_experts_per_tok=2, moe_intermediate_dim=32,
+    shared_expert_intermediate_dim=32, num_groups=1, num_inner_repetitions=1, mlp_dim=64, key_value_dim=16,
+    num_segments=2)
+_KERAS_HUB = ("BertBackbone", "GPT2Backbone", "LlamaBackbone", "MistralBackbone", "GemmaBackbone", "QwenBackbone",
+              "Qwen2Backbone", "Qwen3Backbone", "MixtralBackbone", "Qwen3MoeBackbone", "QwenMoeBackbone",
+              "RobertaBackbone", "DistilBertBackbone", "AlbertBackbone", "ElectraBackbone", "DebertaV3Backbone",
+              "FNetBackbone", "OPTBackbone", "BloomBackbone", "FalconBackbone", "GPTNeoXBackbone", "Phi3Backbone",
+              "T5Backbone", "XLMRobertaBackbone", "GptOssBackbone", "ESM2Backbone")
+
+
+def _keras_hub_inputs(model: Any) -> dict:
+    out = {}
+    gen = torch.Generator().manual_seed(SEED)
+    for t in model.inputs:
+        shape = [2 if d is None and i == 0 else (8 if d is None else int(d)) for i, d in enumerate(t.shape)]
+        if "mask" in t.name:
+            out[t.name] = torch.ones(*shape, dtype=torch.int32)
+        elif "segment" in t.name:
+            out[t.name] = torch.zeros(*shape, dtype=torch.int32)
+        elif "ids" in t.name:
+            out[t.name] = torch.randint(0, 60, shape, generator=gen, dtype=torch.int32)
+        else:
+            out[t.name] = torch.randn(*shape, generator=gen)
+    return out
+
+
+def keras_hub_zoo(only: Optional[set] = None) -> Iterator[ZooModel]:
+    import inspect
+
+    import keras_hub
+
+    for name in _KERAS_HUB:
+        if only and name not in only:
+            continue
+
+        def build(name: str = name) -> Any:
+            cls = getattr(keras_hub.models, name)
+            params = inspect.signature(cls.__init__).parameters
+            missing = [p for p, v in params.items() if v.default is inspect.Parameter.empty
+                       and v.kind is v.POSITIONAL_OR_KEYWORD and p != "self" and p not in _KERAS_HUB_SMALL]
+            if missing:
+                raise Skip(f"needs settings this sweep does not give ({', '.join(missing[:3])})")
+            return cls(**{k: v for k, v in _KERAS_HUB_SMALL.items() if k in params})
+
+        yield ZooModel("keras-hub", name, build, _keras_hub_inputs, framework="keras")
+
+
 # ----------------------------------------------------------------------------------------------
 # Running one model
 # ----------------------------------------------------------------------------------------------
@@ -307,6 +519,9 @@ def deep_state(model: Any) -> dict:
     for name, m in model.named_modules(remove_duplicate=False):
         state[name] = {k: value(v) for k, v in vars(m).items()}
     state["<rng>"] = {"cpu": torch.get_rng_state().numpy().tobytes()}
+    keras = sys.modules.get("keras")
+    if keras is not None and isinstance(model, keras.Layer):
+        state["<keras variables>"] = {v.path: raw(v.value) for v in model.weights}
     return state
 
 
@@ -442,6 +657,52 @@ def inject(kind: str, model: Any) -> Optional[list]:
     raise ValueError(kind)
 
 
+def _keras_layers(model: Any) -> list:
+    return [x for x in model._flatten_layers(include_self=False, recursive=True)]
+
+
+def inject_keras(kind: str, model: Any) -> Optional[list]:
+    """``inject`` for a Keras model: kernels of Dense/Conv layers (units on the last axis), norm γ."""
+    import keras
+    import numpy as np
+
+    layers = _keras_layers(model)
+    kernels = [x.kernel for x in layers if isinstance(x, (keras.layers.Dense, keras.layers.Conv2D, keras.layers.Conv1D))
+               and not isinstance(x, keras.layers.DepthwiseConv2D) and getattr(x, "groups", 1) == 1
+               and len(x.kernel.shape) >= 2 and x.kernel.shape[-1] >= 4 and x.kernel.trainable]
+    if kind in ("zero_hidden", "duplicate_rows", "nan"):
+        if not kernels:
+            return None
+        k = kernels[0]
+        value = keras.ops.convert_to_numpy(k.value).copy()
+        if kind == "zero_hidden":
+            value[...] = 0
+        elif kind == "nan":
+            value.reshape(-1)[value.size // 2] = np.nan
+        else:
+            value[..., 1:4] = value[..., 0:1]
+        k.assign(value)
+        return [k.path]
+    if kind == "every_constant":
+        for k in kernels:
+            k.assign(np.full(tuple(k.shape), 0.05, dtype="float32"))
+        return [k.path for k in kernels] or None
+    if kind == "zero_gamma":
+        norms = [(x, getattr(x, "gamma", None) or getattr(x, "scale", None)) for x in layers
+                 if "normalization" in type(x).__name__.lower()]
+        norms = [(x, g) for x, g in norms if g is not None and g.trainable]
+        if len(norms) < 2:
+            return None
+        for layer, g in norms:
+            for value in (0.0, -1.0):  # -1: the zero scale of a (1 + γ) norm
+                g.assign(np.full(tuple(g.shape), value, dtype="float32"))
+                x = _randn(2, 3, int(g.shape[-1]))
+                if bool((keras.ops.convert_to_numpy(layer(x)) == keras.ops.convert_to_numpy(layer(x * 2))).all()):
+                    break
+        return [g.path for _, g in norms]
+    return None
+
+
 #: kinds found when any of the injected tensors is reported (zeroing every expert zeroes their
 #: down projections too, which alone would be the zero-last-layer idiom)
 ANY_OF = frozenset({"zero_experts"})
@@ -527,6 +788,10 @@ def run_one(zm: ZooModel, kinds: tuple = KINDS, probe: bool = True, cost: bool =
     """Check one zoo model healthy and broken; a JSON-able record."""
     rec: dict = {"source": zm.source, "name": zm.name}
     torch.manual_seed(SEED)
+    if zm.framework == "keras":
+        import keras
+
+        keras.utils.set_random_seed(SEED)
     try:
         with time_limit(120):
             model = zm.build()
@@ -536,16 +801,18 @@ def run_one(zm: ZooModel, kinds: tuple = KINDS, probe: bool = True, cost: bool =
     except Exception as exc:  # noqa: BLE001 - a library model that does not build here
         rec["skip"] = f"build: {_short(exc)}"
         return rec
-    rec["params"] = sum(p.numel() for p in model.parameters()) if zm.framework == "torch" else None
+    rec["params"] = int(sum(p.numel() for p in model.parameters()) if zm.framework == "torch" else model.count_params())
     inputs = None
     if probe and zm.inputs is not None:
         try:
-            with time_limit(60):
+            with time_limit(120):
                 inputs = zm.inputs(model)
                 if zm.framework == "torch":
                     twin = copy.deepcopy(model).train()
                     rec["fb"] = forward_backward(twin, inputs)
                     del twin
+                else:
+                    _call(model, inputs)  # inputs that fit: a plain forward works
         except Exception as exc:  # noqa: BLE001
             rec["no_inputs"] = _short(exc)
             inputs = None
@@ -556,7 +823,7 @@ def run_one(zm: ZooModel, kinds: tuple = KINDS, probe: bool = True, cost: bool =
     modes = [False] + ([True] if inputs is not None else [])
     for with_inputs in modes:
         key = "probe" if with_inputs else "plain"
-        before = deep_state(model) if zm.framework == "torch" else None
+        before = deep_state(model)
         try:
             with time_limit(180):
                 t0 = time.perf_counter()
@@ -578,14 +845,19 @@ def run_one(zm: ZooModel, kinds: tuple = KINDS, probe: bool = True, cost: bool =
         rec[f"{key}_seconds"] = elapsed
         if with_inputs and report.probe_steps is None:
             rec["probe_skipped"] = [n for n in report.notes if "probe" in n][:2]
-    if zm.framework != "torch":
-        return rec
     rec["injected"] = {}
     for kind in kinds:
         torch.manual_seed(SEED)
         try:
-            broken = copy.deepcopy(model)
-            names = inject(kind, broken)
+            if zm.framework == "torch":
+                broken = copy.deepcopy(model)
+                names = inject(kind, broken)
+            else:  # Keras models do not deep-copy: build another one (same seed, same weights)
+                import keras
+
+                keras.utils.set_random_seed(SEED)
+                broken = zm.build()
+                names = inject_keras(kind, broken)
         except Exception as exc:  # noqa: BLE001
             rec["injected"][kind] = {"error": _short(exc)}
             continue
@@ -619,7 +891,13 @@ def run_one(zm: ZooModel, kinds: tuple = KINDS, probe: bool = True, cost: bool =
 # The sweep and its table
 # ----------------------------------------------------------------------------------------------
 
-SOURCES: dict = {"transformers": transformers_zoo}
+SOURCES: dict = {
+    "transformers": transformers_zoo,
+    "diffusers": diffusers_zoo,
+    "peft": peft_zoo,
+    "keras": keras_applications_zoo,
+    "keras-hub": keras_hub_zoo,
+}
 
 
 def zoo(sources: Optional[list] = None, only: Optional[set] = None) -> Iterator[ZooModel]:

@@ -67,15 +67,19 @@ class Lengths(nn.Module):
         self.duration = nn.Linear(8, 1)
         self.dec = nn.Linear(8, 3)
         nn.init.zeros_(self.dec.weight)
+        self.dead = nn.Linear(8, 3)  # zero and dead under ReLU: keeps the probe going every step
+        nn.init.zeros_(self.dead.weight)
+        nn.init.constant_(self.dead.bias, -1.0)
         self.lengths = []  # the model's own record: put back by the probe
         self.spy = lambda n: None
 
     def forward(self, x):
         h = torch.tanh(self.enc(x))
-        repeats = int(self.duration.weight.detach().abs().sum() * 1e4) % 3 + 1  # changes as the probe updates
+        repeats = 1 + int(bool(self.duration.weight.detach().any()))  # 1, then 2 once the probe updated it
         self.lengths.append(repeats)
         self.spy(repeats)
-        return self.dec(h.repeat_interleave(repeats, dim=0) * self.duration(h).repeat_interleave(repeats, dim=0))
+        h = h.repeat_interleave(repeats, dim=0)
+        return self.dec(h * self.duration(h)) + torch.relu(self.dead(h))
 
 
 def test_outputs_whose_shape_changes_between_steps():
@@ -84,8 +88,9 @@ def test_outputs_whose_shape_changes_between_steps():
     seen = []
     model.spy = seen.append
     report = run(model, torch.randn(5, 4))
-    assert report.probe_steps == 3, str(report)
+    assert report.probe_steps == 3 and len(seen) == 3, str(report)
     assert len(set(seen)) > 1 and model.lengths == []  # (the probe's appends are undone)
+    assert [(p.name, p.code) for p in report.problems] == [("dead.weight", "INI004")]
 
 
 def test_torchscript_is_checked_without_inputs_and_the_probe_is_a_note():
@@ -115,7 +120,7 @@ def test_probe_runs_in_training_mode_and_is_deterministic():
     assert not model.training and not model[1].training
 
 
-def test_a_healthy_model_costs_one_forward():
+def test_the_probe_stops_once_every_verdict_is_in():
     calls = []
 
     class Counter(nn.Module):
@@ -127,8 +132,17 @@ def test_a_healthy_model_costs_one_forward():
     assert run(model, torch.randn(3, 4)).probe_steps == 3
     assert len(calls) == 1  # nothing suspicious: the later steps would repeat the first
     calls.clear()
-    nn.init.zeros_(model[2].weight)
-    run(model, torch.randn(3, 4))
+    nn.init.zeros_(model[2].weight)  # a zero head: trains from step 1, and the layer before it
+    assert run(model, torch.randn(3, 4)).ok  # gets gradient once the head has moved (step 2)
+    assert len(calls) == 2
+    calls.clear()
+    nn.init.zeros_(model[0].weight)  # a zero layer before a zero head: the same two steps
+    assert run(model, torch.randn(3, 4)).ok
+    assert len(calls) == 2
+    calls.clear()
+    nn.init.constant_(model[0].bias, -1.0)
+    model.insert(1, nn.ReLU())  # now its units are dead: every step runs
+    assert not run(model, torch.randn(3, 4)).ok
     assert len(calls) == 3
 
 

@@ -87,6 +87,7 @@ class Entry:
     facts: Optional[Facts] = None
     probe: Optional[ProbeInfo] = None
     handle: Any = None  # back-end specific (e.g. the Keras variable)
+    module: Any = None  # the module or layer that owns it (for norms: called to see what γ does)
     bias: Any = None  # the layer's bias, one value per unit, when it has one (for INI004)
     intent: Optional[str] = None  # why its name says a zero is deliberate (the linter's vocabulary)
 

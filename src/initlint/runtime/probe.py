@@ -11,7 +11,10 @@ gradient) from ``init_zero_`` on every layer (dead or symmetric forever). A few 
   is seen. Only the *suspicious* tensors (constant, with zero units, with duplicate units, or
   near zero) are then updated and followed through the later steps: the probe's question is
   whether *they* train next to their random neighbours, and the neighbours' own small updates do
-  not change the answer. A model with nothing suspicious costs one forward and backward;
+  not change the answer. The probe stops as soon as no later step can change a verdict (every
+  suspicious tensor trains, its zero units all got gradient, its identical units came apart,
+  and every used tensor got some gradient): a healthy model costs one forward and backward, a
+  LoRA model two (A gets gradient once B has moved), a dead layer every step;
 - each update is SGD normalised per tensor (largest update = 1% of the tensor's largest value,
   or 1e-4 for a zero tensor), so a badly scaled model cannot blow up the probe while zero
   gradients still mean no update and identical gradient rows identical updates;
@@ -204,12 +207,13 @@ def run_probe(entries: list, forward: Callable[[list], Any], steps: int) -> list
     notes: list = []
     done = 0
     for step in range(steps):
-        if step > 0 and not any(t.suspicious for t in tracks):
-            done = steps  # nothing is updated: every later step would repeat the first
-            break
-        active = [t for t in tracks if step == 0 or t.suspicious or not t.entry.probe.any_grad]
-        if not active:
-            break
+        if step == 0:
+            active = tracks
+        else:
+            active = [t for t in tracks if (t.suspicious and not _answered(t)) or _waiting(t)]
+            if not active:
+                done = steps  # no later step can change a verdict: as if they had run
+                break
         for t in tracks:
             t.value.requires_grad_(t in active)
         with torch.enable_grad():
@@ -241,6 +245,20 @@ def run_probe(entries: list, forward: Callable[[list], Any], steps: int) -> list
     for t in tracks:
         _conclude(t, done)
     return notes
+
+
+def _answered(t: _Track) -> bool:
+    """Whether later steps can no longer change this suspicious tensor's verdict: it trains, no
+    zero unit is still without gradient, and no group of identical units is left."""
+    if not t.entry.probe.any_grad or t.groups:
+        return False
+    return t.alive is None or t.zero is None or bool((t.alive | ~t.zero).all())
+
+
+def _waiting(t: _Track) -> bool:
+    """A used tensor without any gradient yet (LoRA's A behind B = 0): an update elsewhere may
+    open its way, and it should not be reported as cut off for want of a step."""
+    return t.entry.probe.used and not t.entry.probe.any_grad
 
 
 def _backward(loss: torch.Tensor, active: list) -> None:

@@ -200,7 +200,7 @@ def torch_spec(owner: object, name: str, shape: tuple, parametrization: Optional
     caller to (base name, kind); pass kind here ("magnitude" or "base").
     """
     ndim = len(shape)
-    norm = _custom_norm_spec(owner, name)
+    norm = _custom_norm_spec(TORCH_PARAMS, owner, name)
     if norm is not None:
         return norm
     if ndim <= 1:
@@ -226,10 +226,10 @@ def torch_spec(owner: object, name: str, shape: tuple, parametrization: Optional
     return Spec(OTHER)
 
 
-def _custom_norm_spec(owner: object, name: str) -> Optional[Spec]:
+def _custom_norm_spec(table: dict, owner: object, name: str) -> Optional[Spec]:
     """γ and β of a norm layer the tables do not know (LlamaRMSNorm, T5LayerNorm, ConvNextV2GRN),
     recognised by the linter's norm class names."""
-    if _lookup(TORCH_PARAMS, owner, name) is not None or owner is None:
+    if owner is None or _lookup(table, owner, name) is not None:
         return None
     if not any(is_norm_class_name(c) for c in class_names(owner)[:1]):
         return None
@@ -256,6 +256,8 @@ def torch_buffer_spec(owner: object, name: str) -> Spec:
 def keras_spec(layer: object, attr: Optional[str], var_name: str, ndim: int, trainable: bool) -> Spec:
     """Spec of a Keras variable found as ``layer.<attr>`` (attr None: not found by identity)."""
     spec = _lookup(KERAS_PARAMS, layer, attr) if attr else None
+    if spec is None and attr and trainable:
+        spec = _custom_norm_spec(KERAS_PARAMS, layer, attr)
     if spec is None:
         base = var_name.rsplit("/", 1)[-1]
         if trainable and ndim >= 2 and _looks_like_weight(base):

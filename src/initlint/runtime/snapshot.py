@@ -61,8 +61,23 @@ class Snapshot:
         self._dicts: list = []  # (object, its __dict__, a shallow copy of it)
         self._containers: list = []  # (container, a shallow copy of its contents)
         self._seen: set = set()
+        self._todo: list = []  # (value, depth): walked with a stack, object graphs can be deep
         for root in roots:
             self._object(root, 0)
+        while self._todo:
+            self._visit(*self._todo.pop())
+
+    def _visit(self, value: Any, depth: int) -> None:
+        if type(value) in _ATOMIC_TYPES or isinstance(value, (_ATOMIC, torch.Tensor)):
+            return
+        if isinstance(value, torch.nn.Module):
+            self._object(value, 0)  # modules are always followed: they are the model
+        elif isinstance(value, (dict, list, set)):
+            self._container(value, depth)
+        elif isinstance(value, tuple):
+            self._todo.extend((item, depth + 1) for item in value)
+        elif depth < _OBJECT_DEPTH and hasattr(value, "__dict__") and not isinstance(value, type):
+            self._object(value, depth + 1)
 
     def _object(self, obj: Any, depth: int) -> None:
         if id(obj) in self._seen:
@@ -79,20 +94,7 @@ class Snapshot:
             elif isinstance(value, torch.Tensor) and not isinstance(value, torch.nn.Parameter):
                 attrs[key] = _private(value)  # a plain tensor attribute: written in place by some models
             else:
-                self._value(value, depth)
-
-    def _value(self, value: Any, depth: int) -> None:
-        if type(value) in _ATOMIC_TYPES or isinstance(value, (_ATOMIC, torch.Tensor)):
-            return
-        if isinstance(value, torch.nn.Module):
-            self._object(value, 0)  # modules are always followed: they are the model
-        elif isinstance(value, (dict, list, set)):
-            self._container(value, depth)
-        elif isinstance(value, tuple):
-            for item in value:
-                self._value(item, depth + 1)
-        elif depth < _OBJECT_DEPTH and hasattr(value, "__dict__") and not isinstance(value, type):
-            self._object(value, depth + 1)
+                self._todo.append((value, depth))
 
     def _container(self, c: Any, depth: int, private: bool = True) -> None:
         if id(c) in self._seen or depth > _OBJECT_DEPTH + 2:
@@ -106,7 +108,7 @@ class Snapshot:
                     if private and not isinstance(value, torch.nn.Parameter):
                         c[key] = _private(value)
                 else:
-                    self._value(value, depth + 1)
+                    self._todo.append((value, depth + 1))
         elif isinstance(c, list):
             saved = list(c)
             self._containers.append((c, saved))
@@ -115,7 +117,7 @@ class Snapshot:
                     if not isinstance(value, torch.nn.Parameter):
                         c[i] = _private(value)
                 else:
-                    self._value(value, depth + 1)
+                    self._todo.append((value, depth + 1))
         else:  # set: elements are hashable, hence not written in place
             self._containers.append((c, set(c)))
 

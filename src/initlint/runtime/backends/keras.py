@@ -76,8 +76,11 @@ def collect(model: Any) -> tuple[list, list]:
     all_layers = _layers(model)
     auto = _auto_names(all_layers)
     for layer in all_layers:
-        for attr in roles.keras_spec_attrs(layer):
+        for attr in roles.keras_spec_attrs(layer):  # properties such as Dense.kernel first
             v = getattr(layer, attr, None)
+            if _is_variable(v):
+                owner.setdefault(id(v), (layer, attr))
+        for attr, v in list(vars(layer).items()):  # then every variable a layer holds itself
             if _is_variable(v):
                 owner.setdefault(id(v), (layer, attr))
     torch_values = backend_name() == "torch"
@@ -108,7 +111,7 @@ def collect(model: Any) -> tuple[list, list]:
             value = v.value
         else:
             value = sys.modules["keras"].ops.convert_to_numpy(v.value)
-        e = Entry(v.path, value, shape, spec, kind, bool(v.trainable), layout, handle=v)
+        e = Entry(v.path, value, shape, spec, kind, bool(v.trainable), layout, handle=v, module=layer)
         if spec.role in roles.CONSTANT_CHECKED:
             e.intent = intent_reason(".".join(p for p in v.path.split("/") if p not in auto))
         bias = getattr(layer, "bias", None) if layer is not None and attr != "bias" else None

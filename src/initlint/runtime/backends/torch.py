@@ -91,7 +91,7 @@ def collect(model: torch.nn.Module) -> tuple[list, list]:
         owner, local, kind_p = _owner(modules, name)
         trainable = kind == "param" and t.requires_grad
         if t.is_complex():  # spectral filters: only NaN/Inf is meaningful
-            e = Entry(name, t, tuple(t.shape), roles.Spec(roles.OTHER), kind, trainable, handle=owner)
+            e = Entry(name, t, tuple(t.shape), roles.Spec(roles.OTHER), kind, trainable, module=owner)
             by_id[id(t)] = e
             entries.append(e)
             return
@@ -106,7 +106,7 @@ def collect(model: torch.nn.Module) -> tuple[list, list]:
             spec = roles.torch_spec(owner, local, tuple(t.shape), kind_p)
         groups = int(getattr(owner, spec.groups_attr, 1) or 1) if spec.groups_attr else 1
         layout = resolve_layout(spec, tuple(t.shape), groups, trainable)
-        e = Entry(name, t, tuple(t.shape), spec, kind, trainable, layout, handle=owner)
+        e = Entry(name, t, tuple(t.shape), spec, kind, trainable, layout, module=owner)
         e.bias = unit_bias(getattr(owner, "bias", None), layout, t)
         if spec.role in roles.CONSTANT_CHECKED:
             e.intent = intent_reason(name)
@@ -206,12 +206,16 @@ def _tiny(t: torch.Tensor, fan_in: int) -> Optional[float]:
 
 
 def _zero_scale(e: Entry) -> Optional[bool]:
-    """Whether a norm with a constant γ of 0 or -1 outputs a constant (see norm_ignores_input)."""
-    if not isinstance(e.handle, torch.nn.Module) or type(e.handle).__module__.startswith("keras"):
-        return e.facts.constant == 0  # a Keras norm (x̂·γ + β) or an unknown owner
-    if any(n in roles.TORCH_PARAMS for n in roles.class_names(e.handle)):
-        return e.facts.constant == 0  # nn.LayerNorm & co.: x̂·γ + β
-    return norm_ignores_input(e.handle, e.value)
+    """Whether a norm with a constant γ of 0 or -1 outputs a constant (see norm_ignores_input).
+
+    PyTorch's own norms are known (``x̂·γ + β``); any other norm, and every Keras norm (keras-hub's
+    Gemma ``RMSNormalization`` computes ``x̂·(1 + γ)`` under Keras's own class name), is called."""
+    if not isinstance(e.module, torch.nn.Module):
+        return e.facts.constant == 0
+    keras = type(e.module).__module__.startswith(("keras", "keras_hub", "keras_nlp", "keras_cv"))
+    if not keras and any(n in roles.TORCH_PARAMS for n in roles.class_names(e.module)):
+        return e.facts.constant == 0
+    return norm_ignores_input(e.module, e.value)
 
 
 def norm_ignores_input(module: Any, weight: torch.Tensor) -> Optional[bool]:
@@ -224,15 +228,12 @@ def norm_ignores_input(module: Any, weight: torch.Tensor) -> Optional[bool]:
     """
     c = int(weight.shape[-1]) if weight.ndim else 1
     gen = torch.Generator().manual_seed(PROBE_RNG_SEED)
-    tensors = {**dict(module.named_parameters()), **dict(module.named_buffers())}
-    mapping = {n: cow_clone(v) for n, v in tensors.items()}
-    from torch.func import functional_call
-
+    call = _keras_call(module) if type(module).__module__.startswith("keras") else _torch_call(module)
     for dims in ((2, 3, c), (2, c, 3, 3), (2, c, 3)):
         xs = [torch.randn(*dims, generator=gen).to(weight.dtype) for _ in range(2)]
         try:
             with isolated([module]), torch.no_grad():
-                outs = [functional_call(module, mapping, (x,), strict=False) for x in xs]
+                outs = [call(x) for x in xs]
         except Exception:  # noqa: BLE001 - an input shape this norm does not take: try the next
             continue
         a, b = (o[0] if isinstance(o, (tuple, list)) else o for o in outs)
@@ -240,6 +241,21 @@ def norm_ignores_input(module: Any, weight: torch.Tensor) -> Optional[bool]:
             return None
         return bool(torch.equal(a, b))
     return None
+
+
+def _torch_call(module: torch.nn.Module) -> Any:
+    from torch.func import functional_call
+
+    tensors = {**dict(module.named_parameters()), **dict(module.named_buffers())}
+    mapping = {n: cow_clone(v) for n, v in tensors.items()}
+    return lambda x: functional_call(module, mapping, (x,), strict=False)
+
+
+def _keras_call(layer: Any) -> Any:
+    """A Keras layer called on copies of its variables (``stateless_call``, inference mode)."""
+    trainable = [cow_clone(v.value) for v in layer.trainable_variables]
+    frozen = [cow_clone(v.value) for v in layer.non_trainable_variables]
+    return lambda x: layer.stateless_call(trainable, frozen, x)[0]
 
 
 def split_inputs(example_inputs: Any) -> tuple[tuple, dict]:
