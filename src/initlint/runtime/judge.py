@@ -237,7 +237,7 @@ def judge(e: Entry, view: ModelView = ModelView()) -> tuple[dict, list]:
                 )
         elif "INI002" in cands and p.any_grad and n >= 2:
             cands["INI002"] += (
-                f"; the probe shows its units drifting apart, so this is a scaling smell rather than "
+                "; the probe shows its units drifting apart, so this is a scaling smell rather than "
                 "a permanent collapse"
             )
     elif "INI005" in cands:

@@ -39,9 +39,12 @@ import torch
 
 from initlint.runtime.facts import Entry, Layout, ProbeInfo, expert_layout
 from initlint.runtime.report import ProbeError
-from initlint.runtime.roles import CONSTANT_CHECKED, NORM_SCALE
+from initlint.runtime.roles import BIAS, CONSTANT_CHECKED, NORM_SHIFT
 from initlint.runtime.snapshot import cow_clone
 from initlint.runtime.stats.torch import unit_view
+
+#: roles added to activations: a zero there blocks no gradient, nothing to follow
+ADDITIVE = frozenset({BIAS, NORM_SHIFT})
 
 _SEED = 0x1517
 _REL_STEP = 1e-2  # largest update, relative to the tensor's largest |value|
@@ -75,7 +78,8 @@ def floating_leaves(out: Any, _depth: int = 0) -> list:
 
 
 def _is_distribution(obj: Any) -> bool:
-    return any(c.__module__.startswith("torch.distributions") and c.__name__ == "Distribution" for c in type(obj).__mro__)
+    return any(c.__name__ == "Distribution" and c.__module__.startswith("torch.distributions")
+               for c in type(obj).__mro__)
 
 
 def _grad_tol(dtype: torch.dtype) -> float:
@@ -96,22 +100,52 @@ def unit_rows(t: torch.Tensor, layout: Layout) -> torch.Tensor:
 
 
 def _split(rows: torch.Tensor, group: torch.Tensor, tol: float) -> list:
-    """Split one group of unit indices into sub-groups whose gradient rows agree."""
+    """Split one group of unit indices into sub-groups whose gradient rows agree (within ``tol``).
+
+    One random projection sorts the rows first: rows whose projections differ by more than the
+    tolerance allows are certainly apart, so only runs of close projections are compared row by
+    row (usually none: the units of a layer that trains all come apart at once)."""
+    sel = rows.index_select(0, group).float()
+    r = _direction(sel.shape[1], sel.device)
+    p = sel @ r
+    slack = tol * float(sel.abs().max()) * float(r.abs().sum())
+    order = torch.argsort(p)
+    cut = torch.nonzero(torch.diff(p[order]) > slack).flatten() + 1
     out = []
-    remaining = group
+    for run in torch.tensor_split(order, cut.tolist()):
+        if run.numel() >= 2:
+            out.extend(_split_rows(sel, group, run, tol))
+    return out
+
+
+def _split_rows(sel: torch.Tensor, group: torch.Tensor, run: torch.Tensor, tol: float) -> list:
+    """Sub-groups of ``group[run]`` whose rows (``sel[run]``) agree, one representative at a time."""
+    out = []
+    remaining = run
     while remaining.numel() >= 2:
-        sel = rows.index_select(0, remaining).float()
-        rep = sel[0:1]
-        diff = (sel - rep).abs().amax(1)
-        mag = torch.maximum(sel.abs().amax(1), rep.abs().amax())
+        rows = sel.index_select(0, remaining)
+        rep = rows[0:1]
+        diff = (rows - rep).abs().amax(1)
+        mag = torch.maximum(rows.abs().amax(1), rep.abs().amax())
         same = diff <= tol * mag
         if int(same.sum()) >= 2:
-            out.append(remaining[same])
+            out.append(group[remaining[same]])
         remaining = remaining[~same]
     return out
 
 
-@dataclasses.dataclass
+_DIRECTIONS: dict = {}
+
+
+def _direction(length: int, device: torch.device) -> torch.Tensor:
+    key = (length, str(device))
+    if key not in _DIRECTIONS:
+        gen = torch.Generator().manual_seed(_SEED + length)
+        _DIRECTIONS[key] = (torch.rand(length, generator=gen) + 0.5).to(device)
+    return _DIRECTIONS[key]
+
+
+@dataclasses.dataclass(eq=False)
 class _Track:
     """What the probe follows for one tensor."""
 
@@ -138,8 +172,8 @@ def _track(e: Entry) -> _Track:
     lay = e.layout
     if e.spec.role in CONSTANT_CHECKED:
         tr.suspicious = f.constant is not None or f.near_zero or bool(f.groups)
-    else:  # a zero norm scale (a constant γ = 1 is the norm's default, nothing to ask)
-        tr.suspicious = e.spec.role == NORM_SCALE and f.constant == 0
+    else:  # a zero scale, gate or adapter factor blocks the gradient of what it multiplies
+        tr.suspicious = e.spec.role not in ADDITIVE and f.constant == 0
     if not tr.suspicious:
         return tr
     top = float(v.abs().max())
@@ -206,11 +240,12 @@ def run_probe(entries: list, forward: Callable[[list], Any], steps: int) -> list
         e.probe = ProbeInfo(steps=steps)
     notes: list = []
     done = 0
+    moved = False  # some tensor was updated by the last step
     for step in range(steps):
         if step == 0:
             active = tracks
         else:
-            active = [t for t in tracks if (t.suspicious and not _answered(t)) or _waiting(t)]
+            active = [t for t in tracks if (t.suspicious and not _answered(t)) or (moved and _waiting(t))]
             if not active:
                 done = steps  # no later step can change a verdict: as if they had run
                 break
@@ -230,11 +265,13 @@ def run_probe(entries: list, forward: Callable[[list], Any], steps: int) -> list
             if loss.requires_grad:
                 _backward(loss, active)
         done += 1
+        moved = False
         with torch.no_grad():
             for t in active:
                 if t.pending is not None:
                     t.value.sub_(t.pending)  # copy-on-write: the first update gives it memory of its own
                     t.pending = None
+                    moved = True
     for t in tracks:
         t.value.requires_grad_(False)
     if done == 0:

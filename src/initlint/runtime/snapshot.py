@@ -76,14 +76,17 @@ class Snapshot:
             self._container(value, depth)
         elif isinstance(value, tuple):
             self._todo.extend((item, depth + 1) for item in value)
-        elif depth < _OBJECT_DEPTH and hasattr(value, "__dict__") and not isinstance(value, type):
+        elif depth < _OBJECT_DEPTH and not isinstance(value, type):
             self._object(value, depth + 1)
 
     def _object(self, obj: Any, depth: int) -> None:
         if id(obj) in self._seen:
             return
         self._seen.add(id(obj))
-        attrs = getattr(obj, "__dict__", None)
+        try:  # (not getattr: a class may override attribute access, slowly: transformers configs)
+            attrs = object.__getattribute__(obj, "__dict__")
+        except AttributeError:
+            return
         if not isinstance(attrs, dict):
             return
         self._dicts.append((obj, attrs, dict(attrs)))
@@ -93,13 +96,16 @@ class Snapshot:
                 self._container(value, depth, private=False)  # the probe swaps these tensors itself
             elif isinstance(value, torch.Tensor) and not isinstance(value, torch.nn.Parameter):
                 attrs[key] = _private(value)  # a plain tensor attribute: written in place by some models
-            else:
+            elif type(value) not in _ATOMIC_TYPES:
                 self._todo.append((value, depth))
 
     def _container(self, c: Any, depth: int, private: bool = True) -> None:
         if id(c) in self._seen or depth > _OBJECT_DEPTH + 2:
             return
         self._seen.add(id(c))
+        if not c:  # (most of a module's hook dicts): restored by emptying it
+            self._containers.append((c, None))
+            return
         if isinstance(c, dict):
             saved: Any = list(c.items())
             self._containers.append((c, saved))
@@ -107,7 +113,7 @@ class Snapshot:
                 if isinstance(value, torch.Tensor):
                     if private and not isinstance(value, torch.nn.Parameter):
                         c[key] = _private(value)
-                else:
+                elif type(value) not in _ATOMIC_TYPES:
                     self._todo.append((value, depth + 1))
         elif isinstance(c, list):
             saved = list(c)
@@ -123,7 +129,10 @@ class Snapshot:
 
     def restore(self) -> None:
         for c, saved in reversed(self._containers):
-            if isinstance(c, dict):
+            if saved is None:
+                if c:
+                    c.clear()
+            elif isinstance(c, dict):
                 now = list(c.items())
                 if len(now) != len(saved) or any(a is not b or x is not y for (a, x), (b, y) in zip(now, saved)):
                     c.clear()

@@ -135,8 +135,7 @@ def compute_facts(entries: list) -> None:
     from initlint.runtime.stats.numpy import tensor_facts as np_facts
 
     for e in entries:
-        want = e.trainable and e.spec.role in roles.CONSTANT_CHECKED
-        e.facts = np_facts(e.value, e.layout, want)
+        e.facts = np_facts(e.value, e.layout, e.trainable)
         if e.facts.n_units:
             e.facts.fan_in = e.numel // e.facts.n_units
 

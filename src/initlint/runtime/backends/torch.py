@@ -49,9 +49,8 @@ def unit_bias(bias: Any, layout: Any, weight: Any) -> Any:
     if layout is None or layout.gates > 1 or not isinstance(bias, torch.Tensor) or bias is weight:
         return None
     if layout.experts > 1:
-        if bias.ndim == 2 and tuple(bias.shape) == (weight.shape[0], weight.shape[layout.axis]) and bias.is_floating_point():
-            return bias
-        return None
+        per_expert = (weight.shape[0], weight.shape[layout.axis])
+        return bias if bias.ndim == 2 and tuple(bias.shape) == per_expert and bias.is_floating_point() else None
     if bias.ndim != 1 or bias.numel() != weight.shape[layout.axis] or not bias.is_floating_point():
         return None
     return bias
@@ -154,7 +153,7 @@ def compute_facts(entries: list) -> None:
             t = e.value.detach()
             if t.is_complex():
                 t = torch.view_as_real(t)
-            want_constant = e.trainable and e.spec.role in (*roles.CONSTANT_CHECKED, roles.NORM_SCALE)
+            want_constant = e.trainable  # (the probe follows zero gates and factors of any role)
             if e.layout is not None and e.layout.experts > 1:
                 e.facts = _expert_facts(t, e.layout, want_constant, proj)
             else:
@@ -293,6 +292,7 @@ def isolated(roots: list, seed: Optional[int] = None) -> Iterator[None]:
 
 def probe(model: torch.nn.Module, entries: list, example_inputs: Any, steps: int) -> list:
     """Run the probe (see probe.py) on the trainable floating parameters, in training mode."""
+    __tracebackhide__ = True
     if is_torchscript(model):
         return ["probe skipped: TorchScript modules cannot be called with other tensors in place of their "
                 "parameters; the checks without inputs ran (check the eager model for the probe)"]
@@ -302,19 +302,19 @@ def probe(model: torch.nn.Module, entries: list, example_inputs: Any, steps: int
     buffers = list(model.named_buffers(remove_duplicate=False))
     if any(_is_lazy(t) or t.is_meta for _, t in named + buffers):
         return ["probe skipped: the model has lazy or meta-device tensors (see above)"]
-    # every name of every tensor, so that functional_call need not search for tied weights
-    clones: dict = {}
+    clones: dict = {}  # by identity: a tied tensor stays tied
     fixed = {n: clones.setdefault(id(t), cow_clone(t)) for n, t in named + buffers if n not in target_names}
     args, kwargs = split_inputs(example_inputs)
     names = [(e.name, *e.aliases) for e in targets]
-    from torch.func import functional_call
+    slots = _slots(model)
 
     def forward(values: list) -> Any:
-        mapping = dict(fixed)
+        __tracebackhide__ = True
         for aliases, value in zip(names, values):
-            mapping.update(dict.fromkeys(aliases, value))
+            for name in aliases:
+                slots[name][name.rpartition(".")[2]] = value
         try:
-            return functional_call(model, mapping, args, kwargs, tie_weights=False, strict=False)
+            return model(*args, **kwargs)
         except Exception as exc:  # the user's forward: anything can happen
             hint = ""
             if "more than 1 value per channel" in str(exc):
@@ -322,13 +322,25 @@ def probe(model: torch.nn.Module, entries: list, example_inputs: Any, steps: int
             raise ProbeError(
                 f"check_model_init: the probe's forward pass raised {type(exc).__name__}: {exc}{hint}. "
                 "The probe calls the model on example_inputs= (tensor: one argument, tuple: positional "
-                "arguments, dict: keyword arguments) through torch.func.functional_call, in training mode. "
-                "The model was not changed."
+                "arguments, dict: keyword arguments), in training mode, with copies of its tensors in place of "
+                "its parameters and buffers. The model was not changed."
             ) from exc
 
     with isolated([model], seed=PROBE_RNG_SEED), torch.inference_mode(False):
+        # The copies go straight into each module's parameter and buffer slots (as functional_call
+        # does, once per probe instead of once per step); the snapshot puts the originals back.
+        for name, value in fixed.items():
+            slots[name][name.rpartition(".")[2]] = value
         model.train()
         return run_probe(targets, forward, steps)
 
 
-
+def _slots(model: torch.nn.Module) -> dict:
+    """For every parameter and buffer name, the dict that holds it (``module._parameters`` or
+    ``module._buffers``), so the probe can put its own tensor in that slot."""
+    out = {}
+    for prefix, module in model.named_modules(remove_duplicate=False):
+        for slot in (module._parameters, module._buffers):
+            for local in slot:
+                out[f"{prefix}.{local}" if prefix else local] = slot
+    return out
