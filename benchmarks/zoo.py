@@ -44,6 +44,7 @@ os.environ.setdefault("KERAS_BACKEND", "torch")
 os.environ.setdefault("KERAS_HOME", tempfile.mkdtemp(prefix="initlint-zoo-keras-"))
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # keras-hub imports TensorFlow
 
 try:
     import initlint  # noqa: F401
@@ -73,6 +74,9 @@ class ZooModel:
     build: Callable[[], Any]
     inputs: Optional[Callable[[Any], Any]] = None
     framework: str = "torch"
+    #: the model as its library's default config builds it, when that differs from ``build`` in a
+    #: way the check must report (transformers' SAM/BLIP vision towers: initializer_range 1e-10)
+    library_default: Optional[Callable[[], Any]] = None
 
 
 # -- transformers: every model type, from a shrunk default config ------------------------------
@@ -141,6 +145,24 @@ def _small_list(name: str, value: list) -> list:
 
 #: settings that would download weights or need a library that does not install here (timm)
 _OFFLINE = {"use_timm_backbone": False, "use_pretrained_backbone": False}
+#: initializer_range below this is numerically zero (SAM and BLIP vision towers default to 1e-10):
+#: the sweep checks such models with 0.02, and that their default is reported, separately
+NEAR_ZERO_RANGE = 1e-6
+
+
+def near_zero_ranges(config: Any, _depth: int = 0) -> list:
+    """The (sub)configs whose ``initializer_range`` initialises numerically zero weights."""
+    from transformers import PretrainedConfig
+
+    out = []
+    value = getattr(config, "initializer_range", None)
+    if isinstance(value, float) and value < NEAR_ZERO_RANGE:
+        out.append(config)
+    if _depth < 3:
+        for sub in vars(config).values():
+            if isinstance(sub, PretrainedConfig):
+                out += near_zero_ranges(sub, _depth + 1)
+    return out
 
 
 def shrink_config(config: Any, _depth: int = 0, widths: bool = True) -> Any:
@@ -240,27 +262,37 @@ def transformers_zoo(only: Optional[set] = None) -> Iterator[ZooModel]:
         if only and model_type not in only:
             continue
 
-        def build(model_type: str = model_type) -> Any:
+        def build(model_type: str = model_type, library_default: bool = False) -> Any:
             cls = _transformers_class(model_type, transformers.AutoConfig.for_model(model_type))
             if cls is None:
                 raise Skip("no model class for this config (a processor or tokenizer config)")
+
+            def config(widths: bool = True) -> Any:
+                cfg = shrink_config(transformers.AutoConfig.for_model(model_type), widths=widths)
+                if not library_default:
+                    for sub in near_zero_ranges(cfg):
+                        sub.initializer_range = 0.02
+                return cfg
+
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 try:
-                    return cls(shrink_config(transformers.AutoConfig.for_model(model_type)))
+                    return cls(config())
                 except Exception as first:  # noqa: BLE001 - widths tied to other settings: keep them
-                    config = shrink_config(transformers.AutoConfig.for_model(model_type), widths=False)
+                    cfg = config(widths=False)
                     try:
                         with torch.device("meta"):
-                            size = sum(p.numel() for p in cls(config).parameters())
+                            size = sum(p.numel() for p in cls(cfg).parameters())
                     except Exception:  # noqa: BLE001
                         raise first from None
                     if size > MAX_PARAMS:
                         raise Skip(f"too large without shrinking its widths ({size / 1e6:.0f}M parameters); "
                                    f"shrunk: {_short(first)}") from None
-                    return cls(config)
+                    return cls(cfg)
 
-        yield ZooModel("transformers", model_type, build, transformers_inputs)
+        near_zero = bool(near_zero_ranges(transformers.AutoConfig.for_model(model_type)))
+        yield ZooModel("transformers", model_type, build, transformers_inputs,
+                       library_default=(lambda b=build: b(library_default=True)) if near_zero else None)
 
 
 class Skip(Exception):
@@ -869,6 +901,15 @@ def run_one(zm: ZooModel, kinds: tuple = KINDS, probe: bool = True, cost: bool =
         rec[f"{key}_seconds"] = elapsed
         if with_inputs and report.probe_steps is None:
             rec["probe_skipped"] = [n for n in report.notes if "probe" in n][:2]
+    if zm.library_default is not None:
+        torch.manual_seed(SEED)
+        try:
+            default = zm.library_default()
+            report = check_model_init(default, raise_on_problem=False)
+            rec["library_default_flagged"] = sum("numerically zero" in p.message for p in report.problems)
+            del default
+        except Exception as exc:  # noqa: BLE001
+            rec["library_default_error"] = _short(exc)
     rec["injected"] = {}
     for kind in kinds:
         torch.manual_seed(SEED)
@@ -995,6 +1036,11 @@ def table(records: list) -> str:
     lines.append(f"{'total':<13} " + " ".join(f"{totals[k]:>{w}}" for k, w in
                  (("tried", 5), ("built", 5), ("plain", 5), ("probe", 5), ("prob.plain", 10), ("prob.probe", 10),
                   ("probe err", 9), ("changed", 7))))
+    defaults = [r for r in records if "library_default_flagged" in r]
+    if defaults:
+        flagged = sum(1 for r in defaults if r["library_default_flagged"])
+        lines += ["", f"library default configs that initialise numerically zero weights (initializer_range 1e-10; the "
+                  f"sweep above uses 0.02): {len(defaults)} models, reported as INI001 'numerically zero': {flagged}"]
     lines += ["", "skipped, by reason (count, example):"]
     reasons = defaultdict(list)
     for r in records:
