@@ -115,7 +115,7 @@ _SMALL = {
     # depth
     "num_hidden_layers": 2, "n_layer": 2, "num_layers": 2, "n_layers": 2, "encoder_layers": 2, "decoder_layers": 2,
     "num_encoder_layers": 2, "num_decoder_layers": 2, "depth": 2, "decoder_num_hidden_layers": 2,
-    "encoder_num_hidden_layers": 2,
+    "encoder_num_hidden_layers": 2, "num_blocks": 2,
     # mixtures of experts
     "num_experts": 4, "num_local_experts": 4, "n_routed_experts": 4, "num_experts_per_tok": 2, "moe_topk": 2,
     "n_group": 1, "topk_group": 1, "n_shared_experts": 1,

@@ -245,3 +245,58 @@ def test_deformable_detr_offsets_on_test_sized_images_are_not_dead():
     report = run(model, {"pixel_values": torch.randn(2, 3, 64, 64)})
     assert report.ok, str(report)
     assert not any("INI004" in str(p) for p in report.problems)
+
+
+# -- more names and shapes that say deliberate -------------------------------------------------
+
+class Detector(nn.Module):
+    """D-FINE's quality head: an MLP (a nested ModuleList) whose last layer starts at zero."""
+
+    def __init__(self):
+        super().__init__()
+        self.backbone = nn.Linear(8, 16)
+        self.reg_conf = nn.Module()
+        self.reg_conf.layers = nn.ModuleList([nn.Linear(16, 16), nn.Linear(16, 1)])
+        nn.init.zeros_(self.reg_conf.layers[-1].weight)
+
+
+def test_the_last_layer_of_a_nested_branch_is_a_note():
+    model = Detector()
+    report = run(model)
+    assert report.ok and confirm_notes(report) == ["reg_conf.layers.1.weight"]
+    assert "the last layer of `reg_conf.layers`" in report.notes[0]
+    nn.init.zeros_(model.reg_conf.layers[0].weight)  # its first layer is a hidden layer
+    assert codes(run(model)) == {"reg_conf.layers.0.weight": "INI001"}
+    top = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))  # the model itself: not a branch
+    nn.init.zeros_(top[2].weight)
+    assert codes(run(top)) == {"2.weight": "INI001"}
+
+
+def test_names_the_zoo_taught():
+    class Projector(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.mm_input_projection_weight = nn.Parameter(torch.zeros(16, 32))  # Gemma 3
+
+    class MLSTMLayer(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.igate_preact, self.ogate_preact = nn.Linear(32, 4), nn.Linear(32, 32)  # xLSTM
+            nn.init.zeros_(self.igate_preact.weight)
+            nn.init.zeros_(self.ogate_preact.weight)
+
+    model = nn.Module()
+    model.multi_modal_projector, model.mlstm_layer = Projector(), MLSTMLayer()
+    report = run(model)
+    assert report.ok and len(confirm_notes(report)) == 3, str(report)
+
+
+def test_weight_norm_magnitudes_are_not_norm_layers():
+    """γ = 0 on every norm counts norm layers, not weight_norm's per-unit lengths."""
+    from torch.nn.utils import parametrizations
+
+    model = nn.Sequential(parametrizations.weight_norm(nn.Conv1d(4, 8, 3)), nn.LayerNorm(6),
+                          parametrizations.weight_norm(nn.Conv1d(8, 8, 3)), nn.LayerNorm(4))
+    nn.init.zeros_(model[1].weight)
+    nn.init.zeros_(model[3].weight)
+    assert set(codes(run(model)).values()) == {"INI003"}

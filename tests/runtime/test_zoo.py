@@ -72,7 +72,18 @@ def test_representative_models(source, name):
         assert {"zero_experts", "zero_gamma"} <= set(rec["injected"])
 
 
+def pytest_generate_tests(metafunc):
+    """The whole zoo is parametrised only when slow tests are selected (``-m slow``): it takes
+    hours on 2 cores, and ``slow`` tests otherwise run by default in this suite."""
+    if metafunc.function.__name__ != "test_every_model_of_the_zoo":
+        return
+    if "slow" in (metafunc.config.getoption("markexpr") or ""):
+        metafunc.parametrize("source,name", _every_model())
+    else:
+        reason = "the whole zoo runs with: pytest -m slow tests/runtime/test_zoo.py"
+        metafunc.parametrize("source,name", [pytest.param("-", "-", marks=pytest.mark.skip(reason=reason))])
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("source,name", _every_model())
 def test_every_model_of_the_zoo(source, name):
     check(source, name)

@@ -34,6 +34,7 @@ WEIGHT = "weight"
 EMBEDDING = "embedding"
 BIAS = "bias"
 NORM_SCALE = "norm_scale"
+MAGNITUDE = "magnitude"  # weight_norm's g: a per-unit length, constant by design (not a norm layer)
 NORM_SHIFT = "norm_shift"
 SCALAR = "scalar"
 OTHER = "other"
@@ -104,6 +105,9 @@ TORCH_PARAMS: dict[str, dict[str, Spec]] = {
 TORCH_BUFFERS: dict[str, dict[str, Spec]] = {
     "_NormBase": {"running_mean": Spec(STATISTIC), "running_var": Spec(STATISTIC)},
 }
+
+# PyTorch containers whose last weight layer ends a branch (a zero there may be deliberate)
+TORCH_CONTAINERS = frozenset({"Sequential", "ModuleList"})
 
 # PyTorch module classes that normalise by batch statistics: the probe runs them in training
 # mode (as training would) and everything else in eval mode (dropout and other stochastic
@@ -207,7 +211,7 @@ def torch_spec(owner: object, name: str, shape: tuple, parametrization: Optional
         spec = _lookup(TORCH_PARAMS, owner, name)
         return Spec(spec.role if spec and spec.role != WEIGHT else SCALAR)
     if parametrization == "magnitude":
-        return Spec(NORM_SCALE)
+        return Spec(MAGNITUDE)
     spec = _lookup(TORCH_PARAMS, owner, name)
     if spec is not None:
         return spec
@@ -217,7 +221,7 @@ def torch_spec(owner: object, name: str, shape: tuple, parametrization: Optional
     for suffix, kind in TORCH_NAME_SUFFIXES.items():
         if name.endswith(suffix) and len(name) > len(suffix):
             if kind == "magnitude":
-                return Spec(NORM_SCALE)
+                return Spec(MAGNITUDE)
             return torch_spec(owner, name[: -len(suffix)], shape)
     if _looks_like_weight(name):
         if sum(1 for d in shape if int(d) > 1) <= 1:

@@ -23,6 +23,15 @@ except ImportError:  # pragma: no cover - trees from before the knowledge packag
         return bool(name) and bool(_NORM_CLASS.search(name))
 
 
+#: Deliberate zero-init targets the model zoo met that the linter's vocabulary does not name yet
+#: (to move into ``initlint.knowledge.naming`` with the linter's own rows): Gemma 3's and
+#: T5Gemma 2's ``multi_modal_projector`` (the image tokens start silent), xLSTM's gate
+#: pre-activations ``igate_preact``/``fgate_preact``/``ogate_preact``.
+ZOO_TARGET_TOKENS: dict[str, str] = {
+    "projector": "a multimodal projector (a new input starts silent)",
+    "igate": "a gate", "fgate": "a gate", "ogate": "a gate",
+}
+
 #: innermost module names of hidden layers: a zero there is never an idiom, whatever encloses it
 HIDDEN_LAYER_NAMES = frozenset({
     "gate_proj", "gate_up_proj", "up_proj", "w1", "w3", "fc1", "c_fc", "wi", "wi_0", "wi_1", "lin1",
@@ -45,7 +54,20 @@ def intent_reason(path: str, extra: Iterable[str] = ()) -> Optional[str]:
     names += list(reversed(modules[-2:]))
     if names and names[0].lower() in HIDDEN_LAYER_NAMES:
         return None
-    return target_reason(names, extra)
+    reason = target_reason(names, extra)
+    if reason is None:
+        for name in names:
+            hit = next((t for t in tokens(name) if t in ZOO_TARGET_TOKENS), None)
+            if hit:
+                return f"`{name}` is named like {ZOO_TARGET_TOKENS[hit]}"
+    return reason
 
 
-__all__ = ["HIDDEN_LAYER_NAMES", "intent_reason", "is_norm_class_name", "target_reason", "tokens"]
+def last_layer_reason(container: str) -> str:
+    """Why the last weight layer of a nested ``Sequential``/``ModuleList`` may be zero on purpose
+    (the runtime twin of the linter's ``self.mlp[-1]``)."""
+    return f"it is the last layer of `{container}`, the last layer of a branch"
+
+
+__all__ = ["HIDDEN_LAYER_NAMES", "ZOO_TARGET_TOKENS", "intent_reason", "is_norm_class_name", "last_layer_reason",
+           "target_reason", "tokens"]

@@ -22,7 +22,7 @@ from initlint.runtime.probe import run_probe
 from initlint.runtime.report import ProbeError
 from initlint.runtime.snapshot import Snapshot, cow_clone
 from initlint.runtime.stats.torch import CHUNK, Projector, tensor_facts
-from initlint.runtime.vocabulary import intent_reason
+from initlint.runtime.vocabulary import intent_reason, last_layer_reason
 
 #: the seed of the probe's own random draws inside the model (dropout, noise): fixed, so that
 #: the probe is deterministic; the caller's RNG state is restored afterwards
@@ -108,7 +108,7 @@ def collect(model: torch.nn.Module) -> tuple[list, list]:
         e = Entry(name, t, tuple(t.shape), spec, kind, trainable, layout, module=owner)
         e.bias = unit_bias(getattr(owner, "bias", None), layout, t)
         if spec.role in roles.CONSTANT_CHECKED:
-            e.intent = intent_reason(name)
+            e.intent = intent_reason(name) or _last_of_branch(modules, name)
         by_id[id(t)] = e
         entries.append(e)
 
@@ -144,6 +144,21 @@ def collect(model: torch.nn.Module) -> tuple[list, list]:
     if packed:
         notes.append("quantized modules skipped (packed weights are not parameters): " + ", ".join(packed))
     return entries, notes
+
+
+def _last_of_branch(modules: dict, name: str) -> Optional[str]:
+    """The reason a weight is the last layer of a branch: its module is the last element holding
+    parameters of an ``nn.Sequential``/``nn.ModuleList`` nested in the model (``reg_conf.layers[-1]``;
+    the model itself, if it is a ``Sequential``, is its own output layer, not a branch)."""
+    owner_path, _, _ = name.rpartition(".")
+    parent_path, _, index = owner_path.rpartition(".")
+    parent = modules.get(parent_path)
+    if not parent_path or not index.isdigit() or type(parent).__name__ not in roles.TORCH_CONTAINERS:
+        return None
+    holders = [k for k, child in parent.named_children() if any(True for _ in child.parameters())]
+    if len(holders) < 2 or holders[-1] != index:
+        return None
+    return last_layer_reason(parent_path)
 
 
 def compute_facts(entries: list) -> None:
