@@ -629,6 +629,8 @@ def norm_scales(model: Any) -> list:
     out = []
     for m in model.modules():
         w = getattr(m, "weight", None)
+        if isinstance(m, (nn.Embedding, nn.Linear, nn.modules.conv._ConvNd)):  # (NormedEmbedding...)
+            continue
         if isinstance(w, nn.Parameter) and w.requires_grad and "norm" in type(m).__name__.lower() and w.ndim >= 1:
             out.append((m, w))
     return out
