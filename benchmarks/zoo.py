@@ -1110,7 +1110,7 @@ def _worker(args: argparse.Namespace) -> None:
         for i, zm in enumerate(zoo(args.source, only)):
             if i % count != shard:
                 continue
-            rec = run_one(zm, probe=not args.no_probe)
+            rec = run_one(zm, probe=not args.no_probe, cost=not args.no_cost)
             fh.write(json.dumps(rec) + "\n")
             fh.flush()
 
@@ -1122,6 +1122,7 @@ def main(argv: Optional[list] = None) -> int:
     ap.add_argument("--jobs", type=int, default=1, help="worker processes (each single-threaded, nice'd)")
     ap.add_argument("--json", help="write one JSON record per model to this file")
     ap.add_argument("--no-probe", action="store_true", help="only the checks without inputs")
+    ap.add_argument("--no-cost", action="store_true", help="no timing (one check each instead of a median of 3)")
     ap.add_argument("--failures", action="store_true", help="list every failure after the table")
     ap.add_argument("--shard", help=argparse.SUPPRESS)
     ap.add_argument("--out", help=argparse.SUPPRESS)
@@ -1138,6 +1139,8 @@ def main(argv: Optional[list] = None) -> int:
         cmd += ["--only", args.only]
     if args.no_probe:
         cmd.append("--no-probe")
+    if args.no_cost:
+        cmd.append("--no-cost")
     t0 = time.time()
     procs = [subprocess.Popen(cmd + ["--shard", f"{i}/{args.jobs}"]) for i in range(args.jobs)]
     for p in procs:

@@ -12,7 +12,6 @@ from torch import nn
 import initlint
 from initlint import InitCheckError, InitReport, Problem, check_model_init
 from initlint.runtime.report import allow_pattern
-from runtime_models import LoRANet
 
 SRC = str(Path(initlint.__file__).resolve().parents[1])
 

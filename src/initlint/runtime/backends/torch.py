@@ -2,8 +2,8 @@
 
 Imported only when the model is a ``torch.nn.Module`` (so torch is already in sys.modules).
 The model is never modified: facts are computed from ``detach()``-ed views under no_grad; the
-probe calls the model through ``torch.func.functional_call`` on copy-on-write clones of every
-parameter and buffer, inside a ``Snapshot`` that puts back every attribute the forward writes,
+probe calls the model with copy-on-write clones of every parameter and buffer in their slots,
+inside a ``Snapshot`` that puts back every attribute the forward writes (the slots included),
 with the global RNG state restored, whatever happens.
 """
 
