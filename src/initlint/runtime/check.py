@@ -54,12 +54,14 @@ def check_model_init(
 ) -> InitReport:
     """Check an instantiated model's weights for initialisation mistakes.
 
-    Without ``example_inputs`` the check only reads the weights (INI001, INI002, INI005,
-    INI006). With them, a probe of ``steps`` SGD steps on a copy of the trainable tensors tells
-    deliberate zero inits that train from dead (INI004) and permanently symmetric (INI005)
-    layers. ``allow``: glob patterns on tensor names whose problems are accepted;
-    ``select``/``ignore``: codes or prefixes ("INI00"). Raises ``InitCheckError`` (an
-    AssertionError) listing every problem when ``raise_on_problem``; the model is never changed.
+    Without ``example_inputs`` the check only reads the weights (INI001, INI002, INI003,
+    INI005, INI006). With them, a probe of at most ``steps`` SGD steps in training mode, on copies
+    of the suspicious tensors, tells zero inits that train from dead (INI004) and permanently
+    symmetric (INI005) layers. ``allow``: glob patterns on tensor names whose problems are
+    accepted (a pattern matching no tensor warns); ``select``/``ignore``: codes or prefixes
+    ("INI00"). Raises ``InitCheckError`` (an AssertionError) listing every problem when
+    ``raise_on_problem``, ``ProbeError`` when the model cannot run on ``example_inputs``; the
+    model is never changed, not even an attribute.
     """
     __tracebackhide__ = True  # pytest: show the report, not initlint's frames
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 2:
