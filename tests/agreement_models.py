@@ -626,7 +626,7 @@ CONTROLNET_ZERO_CONV = HEADER + '''
 
 def zero_module(module):
     for p in module.parameters():
-        p.detach().zero_()  # expect-strict: INI003
+        p.detach().zero_()
     return module
 
 
@@ -637,13 +637,13 @@ class ControlledEncoder(nn.Module):
         self.input_hint_block = nn.Sequential(
             nn.Conv2d(3, 4, 3, padding=1),
             nn.SiLU(),
-            zero_module(nn.Conv2d(4, channels, 3, padding=1)),
+            zero_module(nn.Conv2d(4, channels, 3, padding=1)),  # expect-strict: INI001
         )
         self.zero_convs = nn.ModuleList([self.make_zero_conv(channels)])
         self.control = nn.Sequential(nn.Conv2d(channels, channels, 3, padding=1), nn.SiLU())
 
     def make_zero_conv(self, channels):
-        return nn.Sequential(zero_module(nn.Conv2d(channels, channels, 1, padding=0)))
+        return nn.Sequential(zero_module(nn.Conv2d(channels, channels, 1, padding=0)))  # expect-strict: INI001
 
     def forward(self, x, hint):
         h = self.base(x)
@@ -825,7 +825,7 @@ class FixupResNet(nn.Module):
                 nn.init.normal_(m.conv1.weight, mean=0, std=std * self.num_layers ** (-0.5))
                 nn.init.constant_(m.conv2.weight, 0)  # expect-strict: INI001
             elif isinstance(m, nn.Linear):
-                nn.init.constant_(m.weight, 0)  # expect-strict: INI003
+                nn.init.constant_(m.weight, 0)  # expect-strict: INI001
                 nn.init.constant_(m.bias, 0)
 
     def forward(self, x):

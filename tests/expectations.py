@@ -18,17 +18,26 @@ def case_files() -> list[Path]:
 
 def expected(path: Path) -> tuple[set, set]:
     """(default, strict): sets of (line, code). Strict-only lines appear in `strict` alone."""
-    default, strict = set(), set()
     with open(path, "rb") as fh:
-        for tok in tokenize.tokenize(fh.readline):
-            if tok.type != tokenize.COMMENT:
-                continue
-            m = _EXPECT.search(tok.string)
-            if not m:
-                continue
-            codes = {c.strip() for c in m.group("codes").split(",")}
-            for code in codes:
-                strict.add((tok.start[0], code))
-                if not m.group("strict"):
-                    default.add((tok.start[0], code))
+        return _expected(tokenize.tokenize(fh.readline))
+
+
+def expected_in_text(text: str) -> tuple[set, set]:
+    """The same for Python source held in memory (the program a document reader extracted)."""
+    return _expected(tokenize.generate_tokens(io.StringIO(text).readline))
+
+
+def _expected(tokens) -> tuple[set, set]:
+    default, strict = set(), set()
+    for tok in tokens:
+        if tok.type != tokenize.COMMENT:
+            continue
+        m = _EXPECT.search(tok.string)
+        if not m:
+            continue
+        codes = {c.strip() for c in m.group("codes").split(",")}
+        for code in codes:
+            strict.add((tok.start[0], code))
+            if not m.group("strict"):
+                default.add((tok.start[0], code))
     return default, strict

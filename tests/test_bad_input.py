@@ -223,7 +223,7 @@ def _hostile_analyze(source, path, settings):
     return _REAL_ANALYZE(source, path, settings)
 
 
-from initlint.static import analyzer as _analyzer_module  # noqa: E402
+from initlint.lint import analyzer as _analyzer_module  # noqa: E402
 
 _REAL_ANALYZE = _analyzer_module.analyze
 
@@ -297,7 +297,7 @@ def test_cli_reports_every_bad_file_in_one_run(tmp_path):
 _SIGINT_DRIVER = textwrap.dedent(
     """
     import os, sys, time
-    from initlint.static import analyzer
+    from initlint.lint import analyzer
     def slow(source, path, settings):
         open(os.path.join(os.environ["MARKER_DIR"], str(os.getpid())), "w").close()
         time.sleep(60)

@@ -153,6 +153,53 @@ def test_corrupt_or_unwritable_cache_is_ignored(tree):
     assert proc.returncode == 2 and stats[1] == 6 and "Traceback" not in proc.stderr
 
 
+def _damage(data_file: Path, how: str) -> None:
+    text = data_file.read_text()
+    if how == "huge-number":
+        data_file.write_text(re.sub(r'\[\[3,0,"INI001"', '[[1e400,0,"INI001"', text, count=1))
+    elif how == "nan":
+        data_file.write_text(re.sub(r'\[\[3,0,"INI001"', '[[NaN,0,"INI001"', text, count=1))
+    elif how == "unknown-code":
+        data_file.write_text(text.replace('"INI001"', '"XYZ001"', 1))
+    elif how == "deep-json":
+        data_file.write_text('{"x": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    elif how == "fifo":
+        data_file.unlink()
+        os.mkfifo(data_file)
+    elif how == "symlink-to-dev-zero":
+        data_file.unlink()
+        os.symlink("/dev/zero", data_file)
+
+
+@pytest.mark.parametrize("how", ["huge-number", "nan", "unknown-code", "deep-json", "fifo", "symlink-to-dev-zero"])
+def test_damaged_cache_is_ignored_then_rebuilt(tree, how):
+    """Issue 19 row 8: each of these broke (or hung) every run until the cache was deleted.
+    (A run that could block runs in a subprocess with a time limit.)"""
+    blocking = how in ("fifo", "symlink-to-dev-zero")
+
+    def run_checked() -> "tuple[subprocess.CompletedProcess, tuple[int, ...]]":
+        if not blocking:
+            proc, stats = run(tree)
+        else:
+            cmd = [sys.executable, "-m", "initlint", "-v", "."]
+            proc = subprocess.run(cmd, cwd=tree, capture_output=True, text=True, timeout=60)
+            match = STATS.search(proc.stderr)
+            assert match, proc.stderr
+            stats = tuple(int(g) for g in match.groups())
+        assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr, proc.stderr
+        return proc, stats
+
+    clean, _ = run_checked()
+    [data_file] = list((tree / ".initlint_cache").glob("v*/*.json"))
+    _damage(data_file, how)
+    damaged, stats = run_checked()
+    assert (damaged.returncode, damaged.stdout) == (clean.returncode, clean.stdout)
+    assert stats[1] >= 1  # what the damage hid was analysed again
+    rebuilt, stats = run_checked()
+    assert (rebuilt.returncode, rebuilt.stdout) == (clean.returncode, clean.stdout)
+    assert stats[1] == 0 and data_file.is_file() and not data_file.is_symlink()
+
+
 def test_concurrent_runs_are_safe(tree):
     for i in range(5, 40):
         (tree / f"m{i}.py").write_text(GOOD.replace("fc", f"fc{i}"))

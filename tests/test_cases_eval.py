@@ -6,22 +6,16 @@ import pytest
 
 from expectations import case_files, expected
 from initlint.finding import Settings
-from initlint.static.analyzer import analyze
-from initlint.static.locate import locate
-from initlint.static.prefilter import may_contain_init
+from initlint.lint import analyze_file
 
 FILES = case_files()
 
 
 def lint(path, strict: bool) -> set:
+    """What the shipped pipeline reports (the one the CLI and flake8 run)."""
     text = path.read_text(encoding="utf-8")
-    settings = Settings(strict=strict)
-    if not may_contain_init(text, settings):
-        return set()
-    reduced = locate(text, str(path), settings)
-    if reduced is None:
-        return set()
-    return {(f.line, f.code) for f in analyze(reduced, str(path), settings) if strict or not f.idiom}
+    outcome = analyze_file(text, str(path), Settings(strict=strict))
+    return {(f.line, f.code) for f in outcome.findings if strict or not f.idiom}
 
 
 @pytest.mark.parametrize("path", FILES, ids=[str(p.relative_to(p.parents[1])) for p in FILES])

@@ -221,7 +221,7 @@ def test_version(tmp_path):
         (["--select", "XYZ1"], "unknown rule code"),
         (["--ignore", "INI001,NOPE"], "unknown rule code"),
         (["-j", "0"], "positive integer"),
-        (["--timeout", "-1"], "positive number"),
+        (["--timeout", "-1"], "above 0"),
         (["--no-such-flag"], "unrecognized arguments"),
     ],
 )
@@ -245,6 +245,56 @@ def test_closed_stdout_is_not_an_error(tmp_path):
     assert first.startswith(b"bad000.py:3:1: INI001")
     assert "Traceback" not in err and "BrokenPipe" not in err and "Exception ignored" not in err
     assert proc.returncode in (0, 1)
+
+
+@pytest.mark.parametrize(
+    "redirect,message",
+    [
+        (">&-", "initlint: error: cannot write the report: stdout is closed\n"),
+        (">/dev/full", "initlint: error: cannot write the report to stdout: no space left on device\n"),
+        (">&- 2>&-", None),
+    ],
+    ids=["stdout-closed", "stdout-full", "stdout-and-stderr-closed"],
+)
+def test_stdout_that_cannot_take_the_report_exits_2(tree, redirect, message):
+    """Issue 19 row 10: a closed stdout or one on /dev/full was "internal error", and with
+    stderr closed too the exit code was 1 (which reads as "findings"). A reader that went
+    away (``| head``, above) is different: there the exit code stays the lint's."""
+    cmd = " ".join(initlint_cmd()) + f" --no-cache . {redirect}"
+    proc = subprocess.run(["bash", "-c", cmd], cwd=tree, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    if message is not None:
+        assert proc.stderr == message
+    assert "Traceback" not in proc.stderr
+
+
+def test_python_syntax_warnings_never_reach_stderr(tmp_path):
+    """Issue 19 row 14: the parser's warnings about the linted code leaked to stderr, some
+    twice (each parse warns). ``PYTHONWARNINGS=always`` also shows the DeprecationWarning
+    that Python 3.12 turns into a SyntaxWarning (``"\\d"``)."""
+    (tmp_path / "decimal.py").write_text(GOOD + "x = [1if y else 2 for y in z]\n")
+    (tmp_path / "escape.py").write_text(GOOD + 'x = "\\d"\n')
+    (tmp_path / "broken.py").write_text(GOOD + "z = 0x1for\n")  # a warning, then a syntax error
+    env = {**os.environ, "PYTHONWARNINGS": "always"}
+    for jobs in ("1", "4"):  # more files than workers, and as many workers as files
+        proc = subprocess.run(
+            [*initlint_cmd(), "--no-cache", "-j", jobs, "."], cwd=tmp_path, capture_output=True, text=True,
+            timeout=120, env=env,
+        )
+        assert proc.returncode == 2
+        assert sorted(line.split(":")[0] for line in proc.stdout.splitlines()) == ["broken.py", "decimal.py", "escape.py"]
+        assert proc.stderr == "Found 3 problems in 3 files.\n"
+
+
+def test_deleted_working_directory_is_a_one_line_error(tmp_path):
+    """Found by scripts/fault_inject.py: a current directory deleted under the command was
+    "internal error: FileNotFoundError"."""
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    cmd = f"cd {gone} && rmdir {gone} && " + " ".join(initlint_cmd()) + " --no-cache"
+    proc = subprocess.run(["bash", "-c", cmd], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert proc.stderr == "initlint: error: cannot use the current directory: no such file or directory (was it deleted?)\n"
 
 
 def test_shell_pipe_into_head(tmp_path):

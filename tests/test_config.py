@@ -50,8 +50,16 @@ def project(tmp_path: Path, toml: str, files: "dict[str, str] | None" = None) ->
         ("[tool.initlint]\nstrict = 'yes'\n", "strict", "expected true or false"),
         ("[tool.initlint]\njobs = 0\n", "jobs", "positive integer"),
         ("[tool.initlint]\njobs = true\n", "jobs", "positive integer"),
-        ("[tool.initlint]\ntimeout = -5\n", "timeout", "positive number"),
-        ("[tool.initlint]\nmax-file-size = 1.5\n", "max-file-size", "positive integer"),
+        ("[tool.initlint]\ntimeout = -5\n", "timeout", "above 0 and at most 86400"),
+        ("[tool.initlint]\nmax-file-size = 1.5\n", "max-file-size", "whole number of bytes"),
+        # issue 19 row 5: values past the bounds used to pass and crash the run
+        ("[tool.initlint]\ntimeout = inf\n", "timeout", "at most 86400 (one day), got float inf"),
+        ("[tool.initlint]\ntimeout = nan\n", "timeout", "at most 86400"),
+        ("[tool.initlint]\ntimeout = 1e300\n", "timeout", "at most 86400"),
+        ("[tool.initlint]\ntimeout = 3000000\n", "timeout", "at most 86400"),
+        ("[tool.initlint]\nmax-file-size = 100000000000\n", "max-file-size", "from 1 to 1073741824 (1 GiB)"),
+        # issue 19 row 9: a NUL in cache-dir was an internal error
+        ('[tool.initlint]\ncache-dir = "cache\\u0000dir"\n', "cache-dir", "NUL character"),
         ("[tool.initlint]\nintent-names = [1, 2]\n", "intent-names", "list of strings"),
         ("[tool.initlint]\ninit-wrappers = ['mylib.init']\n", "init-wrappers", "expected a table"),
         ("[tool.initlint.init-wrappers]\n'mylib.init' = 3\n", "init-wrappers", "dotted names"),
@@ -73,6 +81,43 @@ def test_config_errors_are_one_line_naming_file_and_key(tmp_path, toml, key, wor
     assert str(tmp_path / "pyproject.toml") in lines[0]
     assert key in lines[0] and words in lines[0]
     assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(
+    "data,words",
+    [
+        (b"[tool.initlint]\nstrict = true  # caf\xe9\n", "invalid TOML: not UTF-8 (byte 0xe9"),
+        (b"[tool.initlint]\nselect = " + b"[" * 100_000 + b"]" * 100_000 + b"\n", "invalid TOML: nested too deeply"),
+        (b"[tool.initlint]\nselect = " + b"[" * 100 + b"]" * 100 + b"\n", "select: expected a list of strings, got list [[[[...]]]]"),
+    ],
+    ids=["invalid-utf8", "deep-array", "deep-but-readable"],
+)
+def test_config_read_failures_are_one_line_config_errors(tmp_path, data, words):
+    """Issue 19 row 9: each was "internal error ... please report it"."""
+    (tmp_path / "pyproject.toml").write_bytes(data)
+    (tmp_path / "m.py").write_text(GOOD)
+    proc = run(tmp_path)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.splitlines() == [proc.stderr.rstrip("\n")], proc.stderr
+    assert proc.stderr.startswith(f"initlint: error: {tmp_path / 'pyproject.toml'}: ")
+    assert words in proc.stderr and "internal error" not in proc.stderr
+
+
+@pytest.mark.parametrize(
+    "args,words",
+    [
+        (["--timeout", "inf"], "at most 86400 (one day), got 'inf'"),
+        (["--timeout", "1e300"], "at most 86400"),
+        (["--timeout", "nan"], "above 0"),
+        (["--max-file-size", "100000000000"], "from 1 to 1073741824"),
+    ],
+)
+def test_cli_values_have_the_config_bounds(tmp_path, args, words):
+    """Issue 19 row 5: ``--timeout inf`` and a huge ``--max-file-size`` crashed the run."""
+    (tmp_path / "m.py").write_text(GOOD)
+    proc = run_process(tmp_path, *args)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert words in proc.stderr and "internal error" not in proc.stderr and "Traceback" not in proc.stderr
 
 
 def test_config_error_in_a_real_process(tmp_path):
@@ -223,7 +268,7 @@ def test_parse_table_all_keys(tmp_path):
         "cache-dir": ".cache/initlint",
     }
     cfg = parse_table(table, "pyproject.toml", str(tmp_path))
-    assert cfg.select == {"INI001", "INI002", "INI003", "INI004", "INI005", "INI006"}
+    assert cfg.select == {"INI001", "INI002", "INI003", "INI004", "INI005", "INI006", "INI007"}
     assert cfg.enabled == cfg.select - {"INI002"}
     assert cfg.per_file_ignores == (("tests/*", frozenset({"INI001"})),)
     assert (cfg.jobs, cfg.timeout, cfg.max_file_size, cfg.force_exclude) == (3, 5.0, 1000, True)

@@ -231,8 +231,9 @@ def test_check_paths_order_and_stats(tmp_path, monkeypatch):
 
 def test_run_tasks_directly():
     settings = Settings()
-    assert run_tasks([], settings, jobs=4, timeout=10) == []
-    outcomes = run_tasks([("a.py", GOOD), ("b.py", "x = (\n"), ("c.py", "")], settings, jobs=8, timeout=30)
+    assert run_tasks([], settings, jobs=4, timeout=10).outcomes == []
+    broken = "nn.init.zeros_(w)\nx = (\n"  # an init word, then a syntax error
+    outcomes = run_tasks([("a.py", GOOD), ("b.py", broken), ("c.py", "")], settings, jobs=8, timeout=30).outcomes
     assert [f.code for f in outcomes[0].findings] == ["INI001"]
     assert [f.code for f in outcomes[1].findings] == ["INI900"] and outcomes[1].cacheable
     assert outcomes[2].findings == []

@@ -201,6 +201,35 @@ def test_too_deep_is_ini901_not_a_crash(tmp_path):
     assert [r[3] for r in flake8_rows(proc)] == ["INI901"]
 
 
+UNDECODABLE = {
+    "latin1_no_cookie.py": GOOD.replace("\nnn.init", "  # caf\xe9\nnn.init").encode("latin-1"),
+    "mojibake_name.py": b"import torch.nn as nn\n\xff\xfe = 1\n" + GOOD.encode(),
+    "unknown_cookie.py": b"# -*- coding: klingon -*-\n" + GOOD.encode(),
+    "cookie_says_ascii.py": b"# coding: ascii\n" + GOOD.replace("\nnn.init", "  # caf\xe9\nnn.init").encode("latin-1"),
+}
+
+
+def test_undecodable_files_are_ini900_as_in_the_cli(tmp_path):
+    """Issue 19 row 15: flake8 reads a file Python cannot decode as Latin-1, and the plugin
+    reported on that mojibake (here a real INI001 each) where the CLI says INI900. Files that
+    decode (a Latin-1 cookie, UTF-8 text) are analysed as usual."""
+    for name, data in UNDECODABLE.items():
+        (tmp_path / name).write_bytes(data)
+    (tmp_path / "latin1_cookie.py").write_bytes(
+        b"# -*- coding: latin-1 -*-\n" + GOOD.replace("\nnn.init", "  # caf\xe9\nnn.init").encode("latin-1")
+    )
+    (tmp_path / "utf8.py").write_text(GOOD.replace("\nnn.init", "  # caf\u00e9 \u03c6\nnn.init"), encoding="utf-8")
+    proc = flake8(tmp_path, "--isolated", "--select", "INI", ".")
+    assert "Traceback" not in proc.stderr
+    got = flake8_rows(proc)
+    assert got == cli_rows(tmp_path, ".")
+    assert {(path, code) for path, _, _, code in got} == {
+        *((name, "INI900") for name in UNDECODABLE),
+        ("latin1_cookie.py", "INI001"),
+        ("utf8.py", "INI001"),
+    }
+
+
 def test_plugin_registered():
     proc = subprocess.run([sys.executable, "-m", "flake8", "--version"], capture_output=True, text=True, timeout=60)
     assert "initlint:" in proc.stdout
@@ -212,7 +241,7 @@ def test_plugin_reuses_flake8s_tree(monkeypatch):
     import ast
 
     from initlint.faces.flake8_plugin import InitLintChecker
-    from initlint.static import locate
+    from initlint.lint.gate import reduce
 
     lines = ANNOTATED.splitlines(True)
     tree = ast.parse(ANNOTATED)
@@ -220,6 +249,7 @@ def test_plugin_reuses_flake8s_tree(monkeypatch):
     def no_second_parse(*args, **kwargs):
         raise AssertionError("the plugin parsed the file a second time")
 
-    monkeypatch.setattr(locate, "parse_guarded", no_second_parse)
+    monkeypatch.setattr(reduce, "parse_guarded", no_second_parse)
+    monkeypatch.setattr(reduce, "parse", no_second_parse)
     found = [(row, col, text.split()[0]) for row, col, text, _ in InitLintChecker(tree, "model.py", lines).run()]
     assert found == [(12, 8, "INI001"), (13, 8, "INI002"), (18, 12, "INI002")]

@@ -54,12 +54,12 @@ from initlint.pipeline.config import Config
 from initlint.pipeline.engine import check_source
 from initlint.finding import Settings
 from initlint.catalog import RULES
-from initlint.static import intent
-from initlint.static.analyzer import analyze
-from initlint.static.locate import SourceError, locate
-from initlint.static.textlines import physical_lines
-from initlint.static.prefilter import may_contain_init
-from initlint.static.rolenames import UNKNOWN, is_norm_owner_name, name_role
+from initlint.knowledge import naming as intent
+from initlint.lint.analyzer import analyze
+from initlint.lint.gate.reduce import SourceError, reduce as locate
+from initlint.lint.gate.textlines import physical_lines
+from initlint.lint.gate.prefilter import may_contain_init
+from initlint.knowledge.naming import UNKNOWN, is_norm_owner_name, name_role
 
 try:
     import hypothesmith
@@ -68,7 +68,7 @@ except ImportError:  # pragma: no cover - the test extra installs it
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = sorted((ROOT / "test_cases").rglob("*.py"))
-STATIC_SRC = ROOT / "src" / "initlint" / "static"
+ANALYZER_SRC = (ROOT / "src" / "initlint" / "knowledge", ROOT / "src" / "initlint" / "lint")
 
 SCALE = float(os.environ.get("INITLINT_FUZZ_EXAMPLES", "1") or 1)
 
@@ -538,7 +538,7 @@ def analyzer_vocabulary() -> frozenset:
     """Every word in a string literal of the static analyzer (names it matches, regexes,
     API tables): an identifier that contains one of them may carry meaning."""
     words = set()
-    for path in STATIC_SRC.glob("*.py"):
+    for path in (p for folder in ANALYZER_SRC for p in folder.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
                 words.update(w.lower() for w in re.findall(r"[A-Za-z][A-Za-z0-9]*", node.value))

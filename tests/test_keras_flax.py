@@ -1,9 +1,8 @@
 """Keras and Flax/JAX/Haiku producers (issue 4): tables checked against the real Keras, and
 engine cases that the annotated fixtures cannot hold yet.
 
-The engine-level tests call ``analyze`` directly (no ``locate`` reduction in front of it):
-they pin what the producers understand when the statements that carry the value reach
-libcst (``locate`` currently keeps only assignments whose value is a call or a conditional).
+The snippets run through the shipped pipeline (``lint.analyze_file``: prefilter, reduction,
+libcst), the one the CLI and flake8 run, so that nothing passes here that users never get.
 """
 
 from __future__ import annotations
@@ -18,15 +17,16 @@ from pathlib import Path
 import pytest
 
 from initlint.finding import Settings
-from initlint.static import apis_keras_flax as K
-from initlint.static.activations import ACTIVATIONS, KERAS_ACTIVATION_STRINGS
-from initlint.static.analyzer import analyze
+from initlint.knowledge import keras as K
+from initlint.knowledge.activations import ACTIVATIONS
+from initlint.knowledge.keras import ACTIVATION_STRINGS as KERAS_ACTIVATION_STRINGS
+from initlint.lint import analyze_file
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def findings(source: str, strict: bool = True) -> list[tuple[int, str, str]]:
-    out = analyze(textwrap.dedent(source), "snippet.py", Settings(strict=strict))
+    out = analyze_file(textwrap.dedent(source), "snippet.py", Settings(strict=strict)).findings
     return [(f.line, f.code, f.idiom or "") for f in out]
 
 
@@ -121,13 +121,8 @@ def test_modulation_split_in_a_plain_function():
 
 
 def test_hidden_use_of_a_zero_named_class_vetoes_the_class_name_intent():
-    """`ZeroLayer` used before another weight layer is a hidden layer: the producer says
-    "checked, no intent" (idiom == "") instead of leaving the class name to the judge."""
-    from initlint.static.collect import collect
-    from initlint.static.keras_events import events
-    from initlint.static.torch_events import Resolver
-    import libcst as cst
-
+    """`ZeroLayer` used before another weight layer is a hidden layer: its name excuses
+    nothing; `ZeroConv`, the last layer of its Sequential, is deliberate by its position."""
     src = textwrap.dedent('''
     import keras
     from keras import layers
@@ -144,9 +139,9 @@ def test_hidden_use_of_a_zero_named_class_vetoes_the_class_name_intent():
 
     last = keras.Sequential([layers.Dense(8), ZeroConv()])
     ''')
-    evs = events(collect(cst.parse_module(src)), Resolver({}, {}))
-    # ZeroLayer: hidden, so "" (no intent); ZeroConv: last layer, so the judge reads its name
-    assert [ev.idiom for ev in evs] == ["", None]
+    (hidden, _, no_idiom), (last, _, idiom) = findings(src)
+    assert (hidden, no_idiom) == (7, "")
+    assert last == 13 and "last layer" in idiom
 
 
 def test_keras2_string_table_only_for_tf_keras():
@@ -168,8 +163,8 @@ def test_analyzing_keras_and_flax_code_imports_no_framework():
     code = textwrap.dedent(f'''
         import sys
         from initlint.finding import Settings
-        from initlint.static.analyzer import analyze
-        found = analyze({snippet!r}, "x.py", Settings())
+        from initlint.lint import analyze_file
+        found = analyze_file({snippet!r}, "x.py", Settings()).findings
         assert found, "expected findings"
         bad = [m for m in ("keras", "tensorflow", "flax", "jax", "haiku", "torch", "tf_keras") if m in sys.modules]
         print(bad)
@@ -235,12 +230,13 @@ def test_keras3_string_table_is_what_keras_accepts(keras_facts):
 
 def test_keras_initializer_names(keras_facts):
     facts, _ = keras_facts
-    for name, v in K.KERAS_INITIALIZERS.items():
+    for qualname, v in K.INITIALIZERS.items():
+        name = qualname.rsplit(".", 1)[-1]
         real = facts["names"][name]
         if name in ("zero", "one"):
             assert real is None  # Keras 2 only
             continue
-        expected = 0.0 if v.kind == "zero" else 1.0 if v.kind == "one" else v.value_arg.default
+        expected = 0.0 if v.value == "zero" else 1.0 if v.value == "one" else v.value_arg.default
         assert real == expected, name
 
 

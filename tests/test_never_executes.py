@@ -284,7 +284,8 @@ def test_flake8_plugin(project):
     if not flake8.exists():
         pytest.skip("the flake8 console script is not installed")
     result = subprocess.run(
-        [str(flake8), "--select", "INI", "--initlint-init-wrappers", "evil_wrappers.zero_it=torch.nn.init.zeros_",
+        [str(flake8), "--select", "INI", "--initlint-strict",
+         "--initlint-init-wrappers", "evil_wrappers.zero_it=torch.nn.init.zeros_",
          *py_files],
         cwd=proj, capture_output=True, text=True, env=_env(), timeout=120,
     )

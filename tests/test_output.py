@@ -4,6 +4,7 @@ GitHub annotation escaping, text/json/statistics."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -141,3 +142,34 @@ def test_statistics():
     assert text.splitlines() == ["    2  INI001  zero-weight", "    1  INI003  every-layer-init", "    1  INI900  could-not-analyse"]
     assert json.loads(format_statistics(SAMPLE, "json"))[0] == {"code": "INI001", "name": "zero-weight", "count": 2}
     assert format_statistics([]) == ""
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github"])
+def test_a_path_that_is_not_utf8_is_written_as_its_bytes(tmp_path, fmt):
+    """Issue 19 row 4: ``bad\\xff.py`` made sarif (and ``-o FILE`` in every format) fail
+    with "internal error: UnicodeEncodeError", losing the whole report. The directory name
+    is not UTF-8 either (SARIF's base URI is built from it)."""
+    base = tmp_path / os.fsdecode(b"dir\xfe")
+    base.mkdir()
+    bad = os.fsdecode(b"bad\xff.py")
+    (base / bad).write_text(GOOD)
+    cmd = [sys.executable, "-m", "initlint", "--no-cache", "--format", fmt]
+    to_stdout = subprocess.run([*cmd, "."], cwd=base, capture_output=True, timeout=120)
+    to_file = subprocess.run([*cmd, "-o", "report", "."], cwd=base, capture_output=True, timeout=120)
+    for proc in (to_stdout, to_file):
+        assert proc.returncode == 1 and b"error" not in proc.stderr, proc.stderr
+    document = to_stdout.stdout
+    assert (base / "report").read_bytes() == document
+    if fmt == "text":
+        assert document.startswith(b"bad\xff.py:3:1: INI001 ")
+    elif fmt == "github":
+        assert document.startswith(b"::error file=bad\xff.py,line=3,col=1,title=INI001::")
+    elif fmt == "json":
+        [row] = json.loads(document.decode("utf-8"))  # valid UTF-8 JSON
+        assert os.fsencode(row["path"]) == b"bad\xff.py"
+    else:
+        log = json.loads(document.decode("utf-8"))
+        _validate(log)
+        [result] = log["runs"][0]["results"]
+        assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "bad%FF.py"
+        assert log["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"].endswith("/dir%FE/")

@@ -10,10 +10,11 @@ import pytest
 
 from expectations import case_files
 from initlint.finding import Settings
-from initlint.static.analyzer import analyze
-from initlint.static.locate import locate
-from initlint.static.textlines import line_starts, physical_lines
-from initlint.static.prefilter import may_contain_init
+from initlint.lint import analyze_file, analyze_whole
+from initlint.lint.analyzer import analyze
+from initlint.lint.gate.reduce import reduce as locate
+from initlint.lint.gate.textlines import line_starts, physical_lines
+from initlint.lint.gate.prefilter import may_contain_init
 
 FILES = case_files()
 IDS = [str(p.relative_to(p.parents[1])) for p in FILES]
@@ -33,13 +34,14 @@ def test_prefilter_keeps_every_file_with_a_finding(path):
 
 @pytest.mark.parametrize("path", FILES, ids=IDS)
 @pytest.mark.parametrize("strict", [False, True])
-def test_reduction_keeps_findings_identical(path, strict):
+def test_shipped_pipeline_equals_the_whole_file_analysis(path, strict):
+    """What users run (prefilter, reduction, libcst) finds exactly what the analysis of the
+    whole file finds: messages, columns and idiom reasons included."""
     text = path.read_text(encoding="utf-8")
     settings = Settings(strict=strict)
-    full = analyze(text, str(path), settings)
+    full = analyze_whole(text, str(path), settings)
+    assert _key(analyze_file(text, str(path), settings).findings) == _key(full)
     reduced = locate(text, str(path), settings)
-    got = analyze(reduced, str(path), settings) if reduced is not None else []
-    assert _key(got) == _key(full)
     if reduced is not None:
         original = physical_lines(text)
         for line, number in zip(physical_lines(reduced.source), reduced.line_numbers):
@@ -97,7 +99,7 @@ def test_prefilter_skips_files_without_init_words():
 @pytest.mark.parametrize("path", FILES, ids=IDS)
 def test_ast_positions_match_libcst_positions(path, monkeypatch):
     """Positions come from the stdlib ast by rank; libcst's PositionProvider must agree."""
-    from initlint.static import analyzer
+    from initlint.lint import analyzer
 
     text = path.read_text(encoding="utf-8")
     settings = Settings(strict=True)
@@ -111,10 +113,10 @@ def test_ast_positions_match_libcst_positions(path, monkeypatch):
 def test_scanner_marks_the_lines_where_a_word_matches(extra):
     """The Scanner rewrites and groups the words for speed; it must mark exactly the lines
     where one of them, searched on its own, starts a match."""
-    from initlint.static.locate import _CONTEXT_LINES
-    from initlint.static.prefilter import WORDS, Scanner
+    from initlint.knowledge import context_words, gate_words
+    from initlint.lint.gate.prefilter import Scanner
 
-    words = (*WORDS, *_CONTEXT_LINES, *(rf"\b{e}\b" for e in extra))
+    words = (*gate_words(), *context_words(), *(rf"\b{e}\b" for e in extra))
     scanner = Scanner(words)
     assert len(scanner.regexes) < len(words)  # grouped
     texts = [p.read_text(encoding="utf-8") for p in FILES]
@@ -139,7 +141,7 @@ def test_scanner_marks_the_lines_where_a_word_matches(extra):
 @pytest.mark.parametrize("path", FILES, ids=IDS)
 def test_parsing_only_what_matters_reduces_like_the_whole_parse(path):
     """locate parses a file with its candidate-free top-level definitions blanked
-    (static/regions.py); what it keeps must be exactly what the whole file's ast gives."""
+    (lint/gate/regions.py); what it keeps must be exactly what the whole file's ast gives."""
     import ast
 
     text = path.read_text(encoding="utf-8")
@@ -148,7 +150,7 @@ def test_parsing_only_what_matters_reduces_like_the_whole_parse(path):
 
 
 def test_partial_parse_blanks_definitions_without_candidates():
-    from initlint.static.regions import blank_unneeded
+    from initlint.lint.gate.regions import blank_unneeded
 
     src = (
         "import torch.nn as nn\n"
@@ -218,7 +220,7 @@ def test_code_inside_strings_is_never_analysed(src):
 def test_a_syntax_error_in_a_definition_that_cannot_report_is_not_analysed():
     """Documented: like a file the prefilter skips, a definition without candidates is not
     parsed, so its syntax error is not reported; one in a definition with an init is."""
-    from initlint.static.locate import SourceError
+    from initlint.lint.gate.reduce import SourceError
 
     good = "import torch.nn as nn\nclass Net(nn.Module):\n    def __init__(self):\n        nn.init.zeros_(self.w)\n"
     assert locate(good + "def broken(:\n    pass\n", "m.py", Settings()) is not None
@@ -247,7 +249,7 @@ def test_node_validation_is_skipped_only_while_parsing():
     a node built by hand must still be validated."""
     import libcst as cst
 
-    from initlint.static import analyzer
+    from initlint.lint import analyzer
 
     original = cst.CSTNode.__dict__["__post_init__"]
     with analyzer._trusting_parser():
@@ -305,13 +307,14 @@ def test_members_without_candidates_are_blanked_too():
     for a class dropped as a whole after its last member was blanked."""
     import ast
 
-    from initlint.static.locate import CONTEXT_METHODS, _Reducer
-    from initlint.static.prefilter import pattern
-    from initlint.static.regions import blank_unneeded
+    from initlint.knowledge import context_methods
+    from initlint.lint.gate.prefilter import pattern
+    from initlint.lint.gate.reduce import _Reducer
+    from initlint.lint.gate.regions import blank_unneeded
 
     lines = physical_lines(MEMBERS)
-    reducer = _Reducer(MEMBERS, lines, pattern((), ()))
-    _, skipped = blank_unneeded(MEMBERS, reducer.starts, reducer._matches, CONTEXT_METHODS)
+    reducer = _Reducer(MEMBERS, lines, pattern(()))
+    _, skipped = blank_unneeded(MEMBERS, reducer.starts, reducer.matches, context_methods())
     assert [(d.name, d.indent, d.owner) for d in skipped] == [
         ("width", "    ", 4), ("extra_repr", "    ", 4), ("unrelated", "    ", 28)]
     reduced = locate(MEMBERS, "m.py", Settings())
@@ -329,7 +332,7 @@ def test_members_without_candidates_are_blanked_too():
 def test_depth_guard_limit_is_exact(nest, deepest_ok):
     """The nesting guard counts AST levels like ``ast.iter_child_nodes`` would (the call,
     its arguments and each nested level): pinned where it starts to refuse (INI901)."""
-    from initlint.static.locate import SourceError
+    from initlint.lint.gate.reduce import SourceError
 
     def source(k):
         return f"import torch.nn as nn\nnn.init.zeros_({nest(k)})\n"

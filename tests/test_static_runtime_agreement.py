@@ -49,7 +49,7 @@ from torch import nn
 from agreement_models import BUG, CASES, IDIOM, SILENT, SMELL, Case
 from initlint import check_model_init
 from initlint.finding import Settings
-from initlint.static.analyzer import analyze
+from initlint.lint import analyze_file
 
 _EXPECT = re.compile(r"#\s*expect(?P<strict>-strict)?:\s*(?P<codes>INI\d{3}(?:\s*,\s*INI\d{3})*)")
 EXONERATED = "zero-init that trains"
@@ -97,7 +97,7 @@ def static_kind(findings) -> str:
 def judged(case_id: str):
     """(static findings, report without inputs, report with the probe) of one case, run once."""
     case = BY_ID[case_id]
-    findings = analyze(case.source, f"{case.id}.py", Settings(strict=False))
+    findings = analyze_file(case.source, f"{case.id}.py", Settings(strict=False)).findings
     ns: dict = {"__name__": f"agreement_{case.id}"}
     torch.manual_seed(0)
     exec(compile(case.source, f"<{case.id}>", "exec"), ns)  # the test runs it; the linter never does

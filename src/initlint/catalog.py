@@ -245,6 +245,39 @@ RULES: dict[str, Rule] = {
             false_positives="Masks stored as -inf in a floating buffer (attention masks) are reported; `allow=` them by name.",
         ),
         Rule(
+            code="INI007",
+            name="uninitialised-memory",
+            summary="The model holds uninitialised memory: materialised with `to_empty()` (or `torch.empty`) and never initialised.",
+            static="— (the linter does not report this)",
+            runtime="values no initialiser makes: large all-zero tensors beside NaN/Inf, or values of absurd magnitude (`to_empty()` without `init_weights()`)",
+            what=(
+                "At run time, recognises the values `torch.empty` and `module.to_empty(device=...)` leave "
+                "behind: large tensors that are exactly zero (fresh pages) beside small ones holding NaN/Inf "
+                "or values no initialiser makes (non-zero |x| < 1e-30: pointers and integers read as "
+                "floats; finite |x| > 1e15). One problem names every tensor concerned, instead of one "
+                "INI001/INI006 per tensor."
+            ),
+            why=(
+                "A model built on the `meta` device (or with `torch.empty`) has no values until something "
+                "writes them. `to_empty()` only allocates memory: unless `reset_parameters()`/"
+                "`init_weights()` runs or a checkpoint is loaded, training starts from zeros and garbage, "
+                "and NaN spreads on the first step."
+            ),
+            example=(
+                "with torch.device(\"meta\"):\n    model = Transformer(cfg)\nfully_shard(model)\n"
+                "model.to_empty(device=\"cuda\")   # memory allocated, never initialised"
+            ),
+            use_instead=(
+                "model.to_empty(device=\"cuda\")\nmodel.init_weights()   # or: for m in model.modules(): "
+                "m.reset_parameters()\n# or load a checkpoint"
+            ),
+            false_positives=(
+                "A parameter that deliberately stores a value below 1e-30 or above 1e15 in magnitude; "
+                "`allow=` it by name. Decided from parameters only (buffers hold masks such as "
+                "`finfo.min`)."
+            ),
+        ),
+        Rule(
             code="INI900",
             name="could-not-analyse",
             summary="A file could not be read, decoded or parsed, so it was not checked.",

@@ -10,7 +10,8 @@ class MLP(nnx.Module):
     def __init__(self, din, dmid, dout, *, rngs: nnx.Rngs):
         # zero kernel, zero bias, then ReLU in __call__: dead
         self.linear1 = nnx.Linear(din, dmid, kernel_init=nnx.initializers.zeros, rngs=rngs)  # expect: INI004
-        self.linear2 = nnx.Linear(dmid, dmid, kernel_init=nnx.initializers.zeros_init(), rngs=rngs)  # expect: INI001
+        # its input is relu(0) from the dead layer before it, for good: dead too
+        self.linear2 = nnx.Linear(dmid, dmid, kernel_init=nnx.initializers.zeros_init(), rngs=rngs)  # expect: INI004
         self.linear3 = nnx.Linear(dmid, dout, rngs=rngs)
 
     def __call__(self, x):

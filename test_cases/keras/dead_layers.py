@@ -72,7 +72,7 @@ def build_classifier(num_features):
     h = layers.Dense(hidden, kernel_initializer="zeros")(x)  # expect: INI004
     h = ops.relu(h)
     g = tf.nn.relu(layers.Dense(hidden, kernel_initializer="zeros")(h))  # expect: INI004
-    y = layers.Dense(hidden, kernel_initializer="zeros")(g)  # expect: INI001
+    y = layers.Dense(hidden, kernel_initializer="zeros")(g)  # expect: INI004 (its input g stays relu(0) = 0)
     y = layers.LayerNormalization()(y)
     y = layers.ReLU()(y)
     logits = layers.Dense(10)(y)

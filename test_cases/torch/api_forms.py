@@ -7,6 +7,7 @@ import torch.nn as nn
 
 encoder = nn.Linear(128, 64)
 decoder = nn.Conv2d(3, 16, 3)
+projector = nn.Linear(64, 64)
 
 # torch.nn.init: zeros_, ones_, constant_ (value positional or keyword; every spelling of zero)
 nn.init.zeros_(encoder.weight)  # expect: INI001
@@ -45,9 +46,10 @@ with torch.no_grad():
 scale = 0.25
 nn.init.constant_(encoder.weight, scale)  # expect: INI002
 
-# random inits and the inits of biases are fine
-nn.init.kaiming_uniform_(encoder.weight)
-nn.init.xavier_normal_(decoder.weight)
+# random inits and the inits of biases are fine (a random init of encoder.weight here would
+# overwrite every constant above: dead stores, not findings)
+nn.init.kaiming_uniform_(projector.weight)
+nn.init.xavier_normal_(projector.weight)
 nn.init.zeros_(encoder.bias)
 nn.init.constant_(decoder.bias, 0.1)
 encoder.bias.data.zero_()

@@ -1,9 +1,11 @@
 """The ``initlint`` command.
 
-Exit codes: 0 clean, 1 findings, 2 usage/config error or a file that could not be analysed
-(2 wins; ``--exit-zero`` only turns 1 into 0), 130 on Ctrl-C. Users never see a traceback
+Exit codes: 0 clean, 1 findings, 2 usage/config error, a file that could not be analysed or
+a report that could not be written (2 wins; ``--exit-zero`` only turns 1 into 0), 130 on
+Ctrl-C, 128 + N on signal N (SIGTERM, SIGHUP). Users never see a traceback
 (``INITLINT_DEBUG=1`` shows one for an internal error). stdout carries only the chosen
-format; summaries and stats go to stderr.
+format; summaries and stats go to stderr. A path is written back as the bytes it has on
+disk, whatever they are.
 
 ``initlint rule CODE`` prints a rule's documentation. ``rule`` is taken as the subcommand
 when it is followed by a code or rule name (``INI001``, ``zero-weight``), by ``--all``, or by
@@ -13,13 +15,23 @@ nothing while no file or directory called ``rule`` exists; ``initlint ./rule`` a
 from __future__ import annotations
 
 import argparse
+import codecs
 import os
 import re
+import signal
 import sys
-from typing import Optional
+from typing import Callable, Optional
 
 from initlint import __version__
-from initlint.pipeline.config import Config, ConfigError, load_config, parse_codes_arg
+from initlint.pipeline.config import (
+    Config,
+    ConfigError,
+    file_size_value,
+    jobs_value,
+    load_config,
+    parse_codes_arg,
+    timeout_value,
+)
 from initlint.faces.output import FORMATS, format_statistics, render
 from initlint.catalog import RULES, get_rule
 
@@ -28,11 +40,7 @@ _CODE_LIKE = re.compile(r"[A-Za-z]{2,}\d+|[a-z]+(?:-[a-z]+)+")
 
 def main(argv: "Optional[list[str]]" = None) -> int:
     """Entry point of the console script and ``python -m initlint``; returns the exit code."""
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.reconfigure(errors="backslashreplace")  # never die on a C locale
-        except (AttributeError, ValueError):
-            pass
+    _prepare_streams()
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         if args[:1] == ["check-model"] and not os.path.exists("check-model"):
@@ -42,14 +50,21 @@ def main(argv: "Optional[list[str]]" = None) -> int:
         if _is_rule_command(args):
             return _rule_command(args[1:])
         return _lint(args)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as e:
+        signum = getattr(e, "signum", None)  # SIGTERM, SIGHUP: the worker pool's Terminated
+        if signum is not None:
+            _err(f"initlint: terminated by {signal.Signals(signum).name}")
+            return 128 + signum
         _err("initlint: interrupted")
         return 130
     except BrokenPipeError:
         _silence_stdout()
         return 1
-    except ConfigError as e:
+    except (ConfigError, ReportNotWritten) as e:
         _err(f"initlint: error: {e}")
+        return 2
+    except MemoryError:
+        _err("initlint: error: out of memory (MemoryError)")
         return 2
     except Exception as e:  # never a traceback for users
         if os.environ.get("INITLINT_DEBUG"):
@@ -111,9 +126,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output-file", metavar="FILE", help="write the report to FILE instead of stdout")
     p.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings (2 still means a file was not analysed)")
     p.add_argument("--statistics", action="store_true", help="print the count of each code instead of the findings")
-    p.add_argument("-j", "--jobs", type=_positive_int, metavar="N", help="worker processes (default: all cores)")
-    p.add_argument("--timeout", type=_positive_float, metavar="SECONDS", help="per-file analysis time limit (default: 60)")
-    p.add_argument("--max-file-size", type=_positive_int, metavar="BYTES", help="skip larger files with INI901 (default: 5 MB)")
+    p.add_argument("-j", "--jobs", type=_number(int, jobs_value), metavar="N", help="worker processes (default: all cores)")
+    p.add_argument(
+        "--timeout", type=_number(float, timeout_value), metavar="SECONDS", help="per-file analysis time limit (default: 60)"
+    )
+    p.add_argument(
+        "--max-file-size", type=_number(int, file_size_value), metavar="BYTES", help="skip larger files with INI901 (default: 5 MB)"
+    )
     p.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache")
     p.add_argument("--cache-dir", metavar="DIR", help="cache directory (default: .initlint_cache in the project root)")
     p.add_argument("--config", metavar="FILE", help="read [tool.initlint] from FILE instead of searching pyproject.toml")
@@ -137,17 +156,20 @@ def _lint(args: "list[str]") -> int:
     document = format_statistics(findings, ns.format) if ns.statistics else render(findings, ns.format)
     if ns.output_file:
         try:
-            with open(ns.output_file, "w", encoding="utf-8") as f:
+            with open(ns.output_file, "w", encoding="utf-8", errors=_AS_GIVEN) as f:
                 f.write(document)
         except OSError as e:
-            raise ConfigError(f"{ns.output_file}: cannot write: {(e.strerror or str(e)).lower()}") from None
+            raise ReportNotWritten(f"{ns.output_file}: cannot write: {_reason(e)}") from None
     else:
         _out(document)
     if ns.verbose:
         s = result.stats
+        where = f"{s.workers} worker process{'es' * (s.workers != 1)}"
+        if s.in_process:
+            where += f", {s.in_process} files in this process (no worker could be started)"
         _err(
             f"initlint: {s.files} files read: {s.analysed} analysed, {s.cached} from cache, "
-            f"{s.skipped} skipped by the prefilter ({s.seconds:.2f} s)"
+            f"{s.skipped} skipped by the prefilter ({s.seconds:.2f} s, {where})"
         )
     if findings and not ns.quiet and ns.format == "text" and not ns.output_file:
         files = len({f.path for f in findings})
@@ -156,7 +178,11 @@ def _lint(args: "list[str]") -> int:
 
 
 def _config_from(ns: argparse.Namespace) -> Config:
-    start = ns.paths[0] if ns.paths else os.getcwd()
+    try:
+        cwd = os.getcwd()  # every relative path and the config search start here
+    except OSError as e:
+        raise ConfigError(f"cannot use the current directory: {_reason(e)} (was it deleted?)") from None
+    start = ns.paths[0] if ns.paths else cwd
     config = load_config(ns.config, start, isolated=ns.isolated)
     select = ns.select if ns.select is not None else config.select
     if ns.extend_select:
@@ -195,40 +221,88 @@ def _globs(text: str) -> tuple:
     return tuple(g.strip() for g in text.split(",") if g.strip())
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
+def _number(kind: type, check: "Callable[[object], object]") -> "Callable[[str], object]":
+    """An argparse type: ``text`` read as ``kind``, within the bounds the config file has."""
 
+    def parse(text: str) -> object:
+        try:
+            value = kind(text)
+        except ValueError:
+            value = text
+        try:
+            return check(value)
+        except (TypeError, ValueError) as e:
+            expected = str(e).rsplit(", got ", 1)[0]
+            raise argparse.ArgumentTypeError(f"{expected}, got {text!r}") from None
 
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = 0.0
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
-    return value
+    return parse
 
 
 # -- streams ------------------------------------------------------------------------------
 
 
+class ReportNotWritten(Exception):
+    """stdout or ``-o FILE`` refused the report (closed, full disk): a one-line error, exit 2."""
+
+
+_AS_GIVEN = "initlint-as-given"
+
+
+def _write_as_given(error: UnicodeError) -> "tuple[bytes | str, int]":
+    """Encoding error handler: an undecodable byte of a path (which Python holds as a lone
+    surrogate, U+DC80..U+DCFF) is written back as that byte; any other character the stream
+    cannot encode becomes a backslash escape (a C locale never ends the run)."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    char = error.object[error.start]
+    if "\udc80" <= char <= "\udcff":
+        return bytes([ord(char) - 0xDC00]), error.start + 1
+    return char.encode("ascii", "backslashreplace").decode("ascii"), error.start + 1
+
+
+codecs.register_error(_AS_GIVEN, _write_as_given)
+
+
+def _prepare_streams() -> None:
+    """Paths and messages are written whatever their characters; a closed standard stream
+    (``initlint >&-``) gets /dev/null behind its number, so that no file or pipe opened later
+    takes it (``sys.stdout`` stays None: the report then fails with a clear error)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors=_AS_GIVEN)
+        except (AttributeError, ValueError):
+            pass
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            try:
+                null = os.open(os.devnull, os.O_RDWR)
+            except OSError:
+                return
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+
+
 def _out(text: str) -> None:
-    """Write to stdout; a reader that went away (``| head``) is not an error: the exit code
-    stays the lint's."""
+    """Write to stdout. A reader that went away (``| head``) is not an error: the exit code
+    stays the lint's. A stdout that is closed or cannot take the report (``>/dev/full``) is."""
+    if sys.stdout is None:
+        raise ReportNotWritten("cannot write the report: stdout is closed")
     try:
         sys.stdout.write(text)
         sys.stdout.flush()
     except BrokenPipeError:
         _silence_stdout()
+    except (OSError, ValueError) as e:  # ValueError: closed by the caller's code (in-process)
+        _silence_stdout()
+        raise ReportNotWritten(f"cannot write the report to stdout: {_reason(e)}") from None
 
 
 def _err(text: str) -> None:
+    if sys.stderr is None:  # closed: the exit code alone must tell
+        return
     try:
         sys.stderr.write(text + "\n")
         sys.stderr.flush()
@@ -236,11 +310,18 @@ def _err(text: str) -> None:
         pass
 
 
+def _reason(e: Exception) -> str:
+    return ((e.strerror if isinstance(e, OSError) else None) or str(e)).lower()
+
+
 def _silence_stdout() -> None:
-    """After a closed pipe (``initlint | head``): point stdout at /dev/null so that the
-    interpreter's final flush does not print a second BrokenPipeError."""
+    """After a closed pipe (``initlint | head``) or a failed write: point stdout at
+    /dev/null so that the interpreter's final flush does not print a second error."""
     try:
+        fd = sys.stdout.fileno()
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
+        if devnull != fd:
+            os.dup2(devnull, fd)
+            os.close(devnull)
+    except (OSError, ValueError, AttributeError):
         pass

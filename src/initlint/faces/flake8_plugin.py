@@ -9,6 +9,11 @@
   not parse), so the plugin never reports INI900 for it. It does report INI901 (too deeply
   nested or too large to analyse) and INI900 for an internal error, instead of raising:
   an exception in a plugin aborts flake8's whole run.
+- A file Python cannot decode (bytes that are not UTF-8, or not in the encoding its coding
+  cookie names, or an unknown cookie) is INI900, as in the ``initlint`` command: flake8
+  silently falls back to reading such a file as Latin-1, and findings on that mojibake would
+  be findings on a file Python refuses to run. Only a file whose text flake8 got is not
+  ASCII, or names a coding in its first two lines, is read again to check.
 - Analysis runs in flake8's process (or its ``-j`` workers); the ``ast`` guard keeps the
   input libcst could crash on away from it, but there is no per-file timeout here.
 
@@ -23,10 +28,12 @@ from __future__ import annotations
 
 import argparse
 import ast
-from typing import Any, Iterator
+import os
+from typing import Any, Iterator, Optional
 
 from initlint import __version__
 from initlint.pipeline.config import Config
+from initlint.pipeline.sources import SourceProblem, decode, read_bytes
 
 
 class InitLintChecker:
@@ -75,12 +82,36 @@ class InitLintChecker:
     def run(self) -> Iterator["tuple[int, int, str, type]"]:
         from initlint.pipeline.engine import check_source
 
+        source = "".join(self.lines)
+        problem = _undecodable(source, self.filename, self._config.max_file_size)
+        if problem is not None:
+            yield problem.line, problem.col, f"{problem.code} {problem.message}", type(self)
+            return
         tree = self.tree if isinstance(self.tree, ast.Module) else None
-        result = check_source("".join(self.lines), self.filename, self._config, cli_filters=False, tree=tree)
+        result = check_source(source, self.filename, self._config, cli_filters=False, tree=tree)
         for f in result.findings:
             if f.code == "INI900" and f.message.startswith("syntax error"):
                 continue  # flake8's E999 already says it
             yield f.line, f.col, f"{f.code} {f.message}", type(self)
+
+
+def _undecodable(source: str, filename: str, max_size: int) -> Optional[SourceProblem]:
+    """Why Python cannot decode the file flake8 read as ``source``, if it cannot (flake8
+    then read it as Latin-1: every byte is a Latin-1 character, so non-ASCII text or a
+    coding cookie are the only signs). None when it can, or the file cannot be read again."""
+    if source.isascii() and "coding" not in "".join(source.split("\n", 2)[:2]):
+        return None
+    if not os.path.isfile(filename):  # stdin
+        return None
+    try:
+        data = read_bytes(filename, max_size)
+    except SourceProblem:
+        return None  # flake8 read it; its size is check_source's to judge
+    try:
+        decode(data)
+    except SourceProblem as problem:
+        return problem
+    return None
 
 
 def _as_list(value: Any) -> "list[str]":

@@ -1,11 +1,19 @@
 """Output formats: text, json, sarif (GitHub code scanning), github (workflow annotations),
 and ``--statistics``. Each returns the whole document as a string; stdout stays
-machine-parsable (summaries go to stderr, in the CLI)."""
+machine-parsable (summaries go to stderr, in the CLI).
+
+Paths are whatever bytes the file system holds. Python hands a name that is not UTF-8 over
+with each undecodable byte as a lone surrogate (U+DC80..U+DCFF): text and github keep them
+(the CLI writes them back as the original bytes), JSON writes each as a ``\\udcXX`` escape
+(valid JSON; ``os.fsencode`` of the decoded string gives the bytes back), and SARIF's URIs
+percent-encode the bytes themselves (``bad%FF.py``).
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 from collections import Counter
 from typing import Iterable, Optional
 from urllib.parse import quote
@@ -42,7 +50,16 @@ def format_json(findings: Iterable[Finding]) -> str:
         }
         for f in findings
     ]
-    return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
+    return _json_text(rows)
+
+
+def _json_text(data: object) -> str:
+    """JSON that any UTF-8 writer can write: a lone surrogate (an undecodable byte of a
+    path) becomes its ``\\uXXXX`` escape instead of an unencodable character."""
+    return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(data, indent=2, ensure_ascii=False)) + "\n"
+
+
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 def format_github(findings: Iterable[Finding]) -> str:
@@ -108,7 +125,7 @@ def format_sarif(findings: Iterable[Finding], base: Optional[str] = None, inform
             }
         ],
     }
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    return _json_text(log)
 
 
 def _sarif_rule(rule) -> dict:
@@ -129,7 +146,7 @@ def _artifact(path: str, base: str) -> dict:
     rel = os.path.relpath(full, base) if _under(full, base) else None
     if rel is None:
         return {"uri": _file_uri(full)}
-    return {"uri": quote(rel.replace(os.sep, "/"), safe="/"), "uriBaseId": "%SRCROOT%"}
+    return {"uri": quote(os.fsencode(rel.replace(os.sep, "/")), safe="/"), "uriBaseId": "%SRCROOT%"}
 
 
 def _under(path: str, base: str) -> bool:
@@ -143,7 +160,7 @@ def _file_uri(path: str) -> str:
     posix = path.replace(os.sep, "/")
     if not posix.startswith("/"):
         posix = "/" + posix  # C:/x -> /C:/x
-    return "file://" + quote(posix, safe="/:")
+    return "file://" + quote(os.fsencode(posix), safe="/:")
 
 
 def _homepage() -> str:
@@ -172,7 +189,7 @@ def format_statistics(findings: Iterable[Finding], fmt: str = "text") -> str:
     rows = statistics(findings)
     if fmt == "json":
         data = [{"code": c, "name": RULES[c].name if c in RULES else None, "count": n} for c, n in rows]
-        return json.dumps(data, indent=2) + "\n"
+        return _json_text(data)
     return "".join(f"{n:>5}  {c}  {RULES[c].name if c in RULES else ''}\n" for c, n in rows)
 
 

@@ -8,7 +8,11 @@ a warm run instead of one per source file. What is cached is the analysis before
 
 Concurrent runs are safe: the file is replaced atomically (temp file + ``os.replace``), and a
 writer merges the entries on disk into its own first, so the worst case is a lost entry (a
-cache miss), never a torn file. A cache that cannot be read or written is ignored.
+cache miss), never a torn file. A cache that cannot be read or written is ignored, and so is
+a damaged one: it is opened only as a regular file of bounded size (a FIFO, or a symlink to
+``/dev/zero``, is never read); a file that does not parse (nesting too deep for the JSON
+parser, ``NaN``) counts as empty, and an entry that is not well formed (a position of
+``1e400``, an unknown code) as a miss, so that the run re-analyses and the save rewrites it.
 """
 
 from __future__ import annotations
@@ -22,11 +26,17 @@ import time
 from typing import Optional
 
 from initlint import __version__
+from initlint.catalog import RULES
 from initlint.finding import Finding
+from initlint.pipeline.sources import SourceProblem, read_bytes
 
 _FORMAT = 1
 _GITIGNORE = "# Automatically created by initlint.\n*\n"
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by initlint.\n"
+
+#: A cache file larger than this is damaged (50,000 files of findings take some 10 MB).
+MAX_CACHE_BYTES = 256 << 20
+_MAX_POSITION = 1 << 31
 
 Entry = "list[tuple[int, int, str, str, Optional[str]]]"
 
@@ -66,12 +76,9 @@ class Cache:
 
     def get(self, path: str, content_digest: str) -> "Optional[list[Finding]]":
         entry = self.entries.get(os.path.abspath(path))
-        try:
-            if entry is None or entry[0] != content_digest:
-                return None
-            findings = [Finding(path, int(l), int(c), str(code), str(m), idiom) for l, c, code, m, idiom in entry[1]]
-        except (TypeError, ValueError, KeyError, IndexError):
+        if not _valid_entry(entry) or entry[0] != content_digest:
             return None  # a damaged entry is a miss
+        findings = [Finding(path, line, col, code, message, idiom) for line, col, code, message, idiom in entry[1]]
         self.hits += 1
         return findings
 
@@ -124,10 +131,10 @@ class Cache:
                 _unlink(full)
 
     def _read(self) -> dict:
-        try:
-            with open(self.file, encoding="utf-8") as f:
-                data = json.load(f)
-        except (OSError, ValueError):
+        """The entries on disk; {} for a cache that is missing, unreadable or damaged."""
+        try:  # (read_bytes opens only a regular file, without blocking, and bounds the read)
+            data = json.loads(read_bytes(self.file, MAX_CACHE_BYTES), parse_constant=_reject)
+        except (SourceProblem, ValueError, RecursionError, MemoryError):
             return {}
         return data if isinstance(data, dict) else {}
 
@@ -141,6 +148,33 @@ class Cache:
                         f.write(text)
                 except FileExistsError:
                     pass
+
+
+def _reject(constant: str) -> None:
+    raise ValueError(f"not a cache value: {constant}")  # NaN, Infinity: never written by save()
+
+
+def _valid_entry(entry: object) -> bool:
+    """``[digest, [[line, col, code, message, idiom], ...]]`` with sane values; anything else
+    is damage (a hand edit, a disk error) and must not reach the report."""
+    if not (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], str) and isinstance(entry[1], list)):
+        return False
+    return all(_valid_row(row) for row in entry[1])
+
+
+def _valid_row(row: object) -> bool:
+    if not (isinstance(row, list) and len(row) == 5):
+        return False
+    line, col, code, message, idiom = row
+    return (
+        type(line) is int
+        and type(col) is int
+        and 0 <= line < _MAX_POSITION
+        and 0 <= col < _MAX_POSITION
+        and code in RULES
+        and isinstance(message, str)
+        and (idiom is None or isinstance(idiom, str))
+    )
 
 
 def _unlink(path: str) -> None:

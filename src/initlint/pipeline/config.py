@@ -8,6 +8,7 @@ is worse than an error. Every problem is one line naming the file and the key
 from __future__ import annotations
 
 import os
+import reprlib
 import sys
 from dataclasses import dataclass, field, replace
 from typing import Any, Optional
@@ -23,6 +24,11 @@ else:  # pragma: no cover
 
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_CACHE_DIR = ".initlint_cache"
+#: Upper bounds: beyond them a value is a mistake, and overflows what it feeds (a wait in
+#: whole milliseconds, a read buffer). A 1 GiB file would need some 600 GiB of memory for
+#: the ``ast`` stage alone (the default limit, 5 MB, already needs about 3 GB).
+MAX_TIMEOUT = 86400.0  # one day
+MAX_FILE_SIZE_LIMIT = 1 << 30  # 1 GiB
 
 
 class ConfigError(Exception):
@@ -104,11 +110,18 @@ def load_config(explicit: Optional[str] = None, start: Optional[str] = None, iso
 
 
 def _load_toml(path: str) -> dict:
+    """The file's TOML; any way that reading it fails is a one-line ConfigError."""
     try:
         with open(path, "rb") as f:
             return tomllib.load(f)
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{path}: invalid TOML: {e}") from None
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"{path}: invalid TOML: not UTF-8 (byte 0x{e.object[e.start]:02x} at offset {e.start})") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid TOML: nested too deeply to read") from None
+    except MemoryError:
+        raise ConfigError(f"{path}: cannot read: too large to read") from None
     except OSError as e:
         raise ConfigError(f"{path}: cannot read: {(e.strerror or str(e)).lower()}") from None
 
@@ -165,15 +178,30 @@ def _positive_int(value: Any) -> int:
     return value
 
 
-def _positive_number(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        raise TypeError(f"expected a positive number of seconds, got {_show(value)}")
+def jobs_value(value: Any) -> int:
+    """``jobs``: any positive integer (a run caps it at the files and twice the cores)."""
+    return _positive_int(value)
+
+
+def file_size_value(value: Any) -> int:
+    """``max-file-size`` in bytes: from 1 to MAX_FILE_SIZE_LIMIT."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_FILE_SIZE_LIMIT:
+        raise TypeError(f"expected a whole number of bytes from 1 to {MAX_FILE_SIZE_LIMIT} (1 GiB), got {_show(value)}")
+    return value
+
+
+def timeout_value(value: Any) -> float:
+    """``timeout`` in seconds: more than 0, at most MAX_TIMEOUT (``inf`` and ``nan`` are not)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= MAX_TIMEOUT:
+        raise TypeError(f"expected a number of seconds above 0 and at most {MAX_TIMEOUT:g} (one day), got {_show(value)}")
     return float(value)
 
 
-def _string(value: Any) -> str:
+def _directory(value: Any) -> str:
     if not isinstance(value, str) or not value:
         raise TypeError(f"expected a non-empty string, got {_show(value)}")
+    if "\0" in value:
+        raise ValueError(f"expected a directory name, got {_show(value)} (it holds a NUL character)")
     return value
 
 
@@ -205,8 +233,13 @@ def _is_dotted(name: Any) -> bool:
 
 
 def _show(value: Any) -> str:
-    text = repr(value)
+    text = _SHORT_REPR.repr(value)  # bounded in depth and length, whatever TOML held
     return f"{type(value).__name__} {text if len(text) < 40 else text[:37] + '...'}"
+
+
+_SHORT_REPR = reprlib.Repr()
+_SHORT_REPR.maxlevel = 3
+_SHORT_REPR.maxstring = _SHORT_REPR.maxother = 40
 
 
 _KEYS: dict[str, tuple] = {
@@ -218,10 +251,10 @@ _KEYS: dict[str, tuple] = {
     "per-file-ignores": ("per_file_ignores", _per_file_ignores),
     "exclude": ("exclude", _str_list),
     "force-exclude": ("force_exclude", _bool),
-    "max-file-size": ("max_file_size", _positive_int),
-    "jobs": ("jobs", _positive_int),
-    "timeout": ("timeout", _positive_number),
-    "cache-dir": ("cache_dir", _string),
+    "max-file-size": ("max_file_size", file_size_value),
+    "jobs": ("jobs", jobs_value),
+    "timeout": ("timeout", timeout_value),
+    "cache-dir": ("cache_dir", _directory),
 }
 
 

@@ -41,6 +41,8 @@ class RunStats:
     skipped: int = 0  # dropped by the textual prefilter (this run): never parsed
     cached: int = 0  # results taken from the cache (prefilter verdicts included): never parsed
     analysed: int = 0  # sent to the ast guard and libcst
+    workers: int = 0  # worker processes started
+    in_process: int = 0  # analysed in this process: no worker process could be started
     seconds: float = 0.0
 
 
@@ -100,7 +102,7 @@ def check_source(
     With ``cli_filters=False`` only idioms are filtered (by ``strict``): flake8 applies its
     own select/ignore/per-file-ignores/noqa and must not see them applied twice.
     """
-    from initlint.pipeline.workers import analyze_text
+    from initlint.lint import analyze_file
 
     config = config or Config()
     settings = config.settings()
@@ -115,7 +117,7 @@ def check_source(
             text = source.replace("\r\n", "\n").replace("\r", "\n") if "\r" in source else source
     except SourceProblem as p:
         return FileResult(path, [Finding(path, p.line, p.col, p.code, p.message)])
-    findings = analyze_text(text, path, settings, tree).findings if _may_contain(text, settings) else []
+    findings = analyze_file(text, path, settings, tree).findings
     if cli_filters:
         findings = _Filter(config)(findings, path, text)
     else:
@@ -171,8 +173,9 @@ def check_paths(paths: "list[str]", config: Optional[Config] = None) -> RunResul
         order = sorted(range(len(tasks)), key=lambda i: -len(tasks[i][1]))
         tasks, digests = [tasks[i] for i in order], [digests[i] for i in order]
 
-        outcomes = run_tasks(tasks, settings, config.jobs or default_jobs(), config.timeout)
-        for (path, _), content_digest, outcome in zip(tasks, digests, outcomes):
+        pooled = run_tasks(tasks, settings, config.jobs or default_jobs(), config.timeout)
+        stats.workers, stats.in_process = pooled.workers, pooled.in_process
+        for (path, _), content_digest, outcome in zip(tasks, digests, pooled.outcomes):
             raw[path] = outcome.findings
             if cache is not None and outcome.cacheable:
                 cache.put(path, content_digest, outcome.findings)
@@ -190,9 +193,6 @@ def check_paths(paths: "list[str]", config: Optional[Config] = None) -> RunResul
 
 
 def _may_contain(text: str, settings) -> bool:
-    from initlint.static.prefilter import may_contain_init
+    from initlint.lint import may_contain
 
-    try:
-        return bool(may_contain_init(text, settings))
-    except Exception:
-        return True  # a prefilter bug must cost time, never a finding
+    return may_contain(text, settings)

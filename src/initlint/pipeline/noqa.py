@@ -14,7 +14,7 @@ import tokenize
 from typing import Iterable
 
 from initlint.finding import Finding
-from initlint.static.textlines import physical_lines
+from initlint.lint.gate.textlines import physical_lines
 
 # flake8.defaults.NOQA_INLINE_REGEXP (flake8 7), verbatim.
 NOQA_INLINE = re.compile(

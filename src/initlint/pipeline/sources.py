@@ -31,26 +31,62 @@ class SourceProblem(Exception):
 
 
 def read_bytes(path: str, max_size: int = DEFAULT_MAX_FILE_SIZE) -> bytes:
-    """Read a regular file, refusing (without reading it) one larger than ``max_size``."""
+    """Read a regular file, refusing (without reading it) one larger than ``max_size``.
+
+    Only a regular file is ever read: the path's stat says what it is before it is opened,
+    and the opened descriptor's ``fstat`` says it again (the path may have been swapped for
+    a FIFO in between: opened without blocking, it is then refused, never read)."""
     try:
         st = os.stat(path)
     except OSError as e:
         raise SourceProblem("INI900", _stat_message(path, e)) from None
+    _check_kind(st, max_size)
+    try:
+        fd = os.open(path, os.O_RDONLY | _NONBLOCK | _NOCTTY | _CLOEXEC)
+    except OSError as e:
+        raise SourceProblem("INI900", f"cannot read file: {_strerror(e)}") from None
+    try:
+        st = os.fstat(fd)
+        _check_kind(st, max_size)
+        data = _read_at_most(fd, st.st_size, max_size)
+    except OSError as e:
+        raise SourceProblem("INI900", f"cannot read file: {_strerror(e)}") from None
+    finally:
+        os.close(fd)
+    if len(data) > max_size:  # the file grew since its stat
+        raise SourceProblem("INI901", too_large_message(len(data), max_size))
+    return data
+
+
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_NOCTTY = getattr(os, "O_NOCTTY", 0)
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+
+
+def _check_kind(st: os.stat_result, max_size: int) -> None:
     if stat.S_ISDIR(st.st_mode):
         raise SourceProblem("INI900", "is a directory")
     if not stat.S_ISREG(st.st_mode):
-        # A FIFO or device would block or never end: never open one.
+        # A FIFO or device would block or never end: never read one.
         raise SourceProblem("INI900", "not a regular file")
     if st.st_size > max_size:
         raise SourceProblem("INI901", too_large_message(st.st_size, max_size))
-    try:
-        with open(path, "rb") as f:
-            data = f.read(max_size + 1)  # the file may have grown since stat
-    except OSError as e:
-        raise SourceProblem("INI900", f"cannot read file: {_strerror(e)}") from None
-    if len(data) > max_size:
-        raise SourceProblem("INI901", too_large_message(len(data), max_size))
-    return data
+
+
+def _read_at_most(fd: int, expected: int, max_size: int) -> bytes:
+    """Up to ``max_size + 1`` bytes, in steps no larger than the file is (a large limit
+    reserves nothing: the read asks for what the file holds, plus one byte to see growth)."""
+    chunks = []
+    total = 0
+    want = min(expected, max_size) + 1
+    while total <= max_size:
+        chunk = os.read(fd, min(want, max_size + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+        want = 1 << 16  # (a short read, or a file that grew: read on in small steps)
+    return b"".join(chunks)
 
 
 def decode(data: bytes) -> str:

@@ -2,48 +2,69 @@
 
 libcst can crash the interpreter or run for a very long time on pathological input, and a
 pre-commit hook that dies blocks a commit. Every file is therefore analysed in a worker
-process: a worker that dies (segfault, OOM kill) or exceeds the per-file timeout costs one
-INI901 diagnostic for the file it held, and a fresh worker takes over the rest. A Python
-exception inside the analysis becomes an INI900 "internal error" diagnostic (never a
-traceback). This small pool exists because ``concurrent.futures`` breaks the whole pool on
-one dead worker and has no per-task timeout.
+process, both stages (the ``ast`` guard too: ``ast.parse`` of a 5 MB one-line file runs for
+tens of seconds in C, where no signal can stop it): a worker that dies (segfault, OOM kill)
+or exceeds the per-file timeout costs one INI901 diagnostic for the file it held, and a fresh
+worker takes over the rest. A Python exception inside the analysis becomes an INI900
+"internal error" diagnostic (never a traceback). This small pool exists because
+``concurrent.futures`` breaks the whole pool on one dead worker and has no per-task timeout.
 
 Workers are forked where possible (a fork costs ~6 ms here, ``spawn`` ~100 ms plus
 imports). libcst costs ~0.5 s to import, so it is imported only where needed: by the
 parent before forking when there are more files than workers (every worker will need it, and
-forked workers share it); with as many files as workers (a pre-commit run), by the workers as
-soon as they start, while the parent runs the ``ast`` stage and then hands them only what
-survives it (a file that the ``ast`` stage settles never waits for the import).
+forked workers share it); with as many files as workers (a pre-commit run), by each worker
+once its file has passed the ``ast`` stage (a file that stage settles never waits for it).
+
+Workers never outlive the run: SIGTERM and SIGHUP stop the pool like Ctrl-C does, the kernel
+kills a worker whose parent died (Linux), and workers write nothing to the caller's stdout or
+stderr (a caller reading them to EOF is never held up by a worker). When no more workers can
+be started (out of file descriptors, processes or memory), the run goes on with the workers
+it has, or in this process when it has none.
 """
 
 from __future__ import annotations
 
 import contextlib
-import gc
+import functools
 import multiprocessing
 import multiprocessing.connection
 import os
 import signal
+import sys
+import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional
 
 from initlint.finding import Finding, Settings
+from initlint.lint import Outcome, analyze_file, internal_error, out_of_memory
 
-if TYPE_CHECKING:
-    import ast
-
-    from initlint.static.locate import Reduced
+#: More workers than this many per core only add start-up cost and memory (the analysis is
+#: CPU-bound): ``jobs`` is capped here and at the number of files.
+MAX_JOBS_PER_CORE = 2
+#: The longest single wait on the workers: the poll behind it takes whole milliseconds in a
+#: C int, so an unbounded deadline (``timeout = 1e300``) must never reach it.
+_MAX_WAIT = 60.0
 
 
 @dataclass
-class Outcome:
-    """What analysing one file produced; ``cacheable`` is False for results that might not
-    repeat (crashes, timeouts, internal errors)."""
+class PoolRun:
+    """The outcomes of :func:`run_tasks`, in task order, and how they were produced."""
 
-    findings: "list[Finding]" = field(default_factory=list)
-    cacheable: bool = True
+    outcomes: "list[Outcome]" = field(default_factory=list)
+    workers: int = 0  # worker processes started
+    in_process: int = 0  # files analysed in this process: no worker could be started
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP arrived during a run: raised in the main thread, so that the
+    workers are stopped before the process exits. An interrupt like Ctrl-C, with the
+    signal's number (the CLI exits 128 + it)."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
 
 
 def default_jobs() -> int:
@@ -54,111 +75,57 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def analyze_text(text: str, path: str, settings: Settings, tree: Optional[ast.Module] = None) -> Outcome:
-    """The ast guard, then libcst: every failure mapped to a diagnostic for ``path``.
-    ``tree``: the file's ``ast`` if the caller has one already (flake8 does)."""
-    located = guard(text, path, settings, tree)
-    if isinstance(located, Outcome):
-        return located
-    return analyze_reduced(located, path, settings)
+def pool_size(jobs: int, files: int) -> int:
+    """The workers a run starts: ``jobs``, at most one per file and MAX_JOBS_PER_CORE per core."""
+    return max(1, min(jobs, files, MAX_JOBS_PER_CORE * default_jobs()))
 
 
-@contextlib.contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """The parsers build hundreds of thousands of acyclic nodes per file, and each batch
-    of them triggers a garbage-collection pass over every live object (a flake8 worker
-    holds many): collect once afterwards instead."""
-    enabled = gc.isenabled()
-    gc.disable()
+def _analyze_anyhow(text: str, path: str, settings: Settings) -> Outcome:
+    """:func:`initlint.lint.analyze_file` that never raises (an import can fail too, e.g. out
+    of memory)."""
     try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def guard(text: str, path: str, settings: Settings, tree: Optional[ast.Module] = None) -> "Reduced | Outcome":
-    """The stdlib-ast stage: the reduced source for libcst, or the final outcome."""
-    from initlint.static import locate
-
-    try:
-        with _no_cycle_collection():
-            reduced = locate.locate(text, path, settings, tree)
-    except locate.SourceError as e:
-        return Outcome([Finding(path, e.line, e.col, e.code, e.message)])
-    except (RecursionError, MemoryError) as e:
-        return Outcome([_too_complex(path, e)], cacheable=False)
+        return analyze_file(text, path, settings)
+    except MemoryError:
+        return Outcome([out_of_memory(path)], cacheable=False)
     except Exception as e:
-        return Outcome([_internal_error(path, e)], cacheable=False)
-    return Outcome([]) if reduced is None else reduced
-
-
-def analyze_reduced(reduced: "Reduced", path: str, settings: Settings) -> Outcome:
-    """The libcst stage on what the ast stage kept."""
-    try:
-        from initlint.static import analyzer
-
-        with _no_cycle_collection():
-            return Outcome(list(analyzer.analyze(reduced, path, settings)))
-    except (RecursionError, MemoryError) as e:
-        return Outcome([_too_complex(path, e)], cacheable=False)
-    except Exception as e:
-        return Outcome([_internal_error(path, e)], cacheable=False)
-
-
-def _too_complex(path: str, e: BaseException) -> Finding:
-    return Finding(path, 1, 0, "INI901", f"too complex to analyse safely ({type(e).__name__}); not analysed")
-
-
-def _internal_error(path: str, e: BaseException) -> Finding:
-    detail = " ".join(str(e).split())
-    if len(detail) > 160:
-        detail = detail[:157] + "..."
-    what = f"{type(e).__name__}: {detail}" if detail else type(e).__name__
-    return Finding(path, 1, 0, "INI900", f"internal error in initlint while analysing this file ({what}); please report it")
+        return Outcome([internal_error(path, e)], cacheable=False)
 
 
 # -- the pool -----------------------------------------------------------------------------
 
 
-def run_tasks(
-    tasks: "list[tuple[str, str]]", settings: Settings, jobs: int, timeout: float
-) -> "list[Outcome]":
-    """Analyse ``(path, text)`` tasks on up to ``jobs`` workers; outcomes in task order."""
-    results: list[Optional[Outcome]] = [None] * len(tasks)
+def run_tasks(tasks: "list[tuple[str, str]]", settings: Settings, jobs: int, timeout: float) -> PoolRun:
+    """Analyse ``(path, text)`` tasks on up to ``jobs`` workers (see :func:`pool_size`)."""
+    run = PoolRun()
     if not tasks:
-        return []
+        return run
     ctx = _context()
-    size = max(1, min(jobs, len(tasks)))
-    few = len(tasks) <= size
-    if not few and ctx.get_start_method() == "fork":
+    size = pool_size(jobs, len(tasks))
+    if len(tasks) > size and ctx.get_start_method() == "fork":
         _preload()
+    _load_prctl()  # before forking: every worker needs it
+    results: list[Optional[Outcome]] = [None] * len(tasks)
+    queue = deque(range(len(tasks)))
     workers: list[_Worker] = []
-    if few:
-        # As many files as workers (a pre-commit run on one file): start the workers now, so
-        # that they import libcst (~0.5 s) while this process runs the ast stage, then hand
-        # them only what survives it.
-        workers = [_Worker(ctx, settings, preload=True) for _ in range(size)]
-        located = [guard(text, path, settings) for path, text in tasks]
-        for i, item in enumerate(located):
-            if isinstance(item, Outcome):
-                results[i] = item
-        # (settled files keep their slot, so that indexes still match ``results``)
-        tasks = [(path, None if isinstance(item, Outcome) else item, True) for (path, _), item in zip(tasks, located)]
-    queue = deque(i for i in range(len(tasks)) if results[i] is None)
-    if not queue:  # the ast stage settled every file: no need to wait for libcst imports
-        _shutdown(workers, graceful=False)
-        return [r if r is not None else Outcome() for r in results]
     retries: dict[int, int] = {}
     busy: dict[Any, _Worker] = {}
     finished = False
+    restore_signals = _raise_on_stop_signals()
     try:
         while queue or busy:
             while queue and len(busy) < size:
-                worker = next((w for w in workers if w.index is None), None)
-                if worker is None:
-                    worker = _Worker(ctx, settings)
+                worker = next((w for w in workers if w.index is None), None) or _start_worker(ctx, settings)
+                if worker is None:  # out of descriptors, processes or memory
+                    if busy:
+                        size = len(busy)  # go on with the workers there are
+                        break
+                    index = queue.popleft()  # none at all: analyse here, unprotected
+                    results[index] = _analyze_anyhow(tasks[index][1], tasks[index][0], settings)
+                    run.in_process += 1
+                    continue
+                if worker not in workers:
                     workers.append(worker)
+                    run.workers += 1
                 index = queue.popleft()
                 if worker.send(index, tasks[index], timeout):
                     busy[worker.conn] = worker
@@ -172,7 +139,7 @@ def run_tasks(
                     queue.appendleft(index)
             if not busy:
                 continue
-            wait = max(0.0, min(w.deadline for w in busy.values()) - time.monotonic())
+            wait = min(_MAX_WAIT, max(0.0, min(w.deadline for w in busy.values()) - time.monotonic()))
             ready = set(multiprocessing.connection.wait([*busy, *(w.proc.sentinel for w in busy.values())], wait))
             for conn, worker in list(busy.items()):
                 index = worker.index
@@ -196,7 +163,9 @@ def run_tasks(
         finished = True
     finally:
         _shutdown(workers, graceful=finished)  # interrupted: kill, do not talk
-    return [r if r is not None else Outcome() for r in results]
+        restore_signals()
+    run.outcomes = [r if r is not None else Outcome() for r in results]
+    return run
 
 
 def _context() -> Any:
@@ -208,9 +177,17 @@ def _preload() -> None:
     try:
         import libcst  # noqa: F401
 
-        from initlint.static import analyzer  # noqa: F401
+        from initlint.lint import analyzer  # noqa: F401
     except Exception:
         pass  # the worker will meet the same error and report it for each file
+
+
+def _start_worker(ctx: Any, settings: Settings) -> "Optional[_Worker]":
+    """A new worker, or None when the system refuses one (EMFILE, EAGAIN, ENOMEM)."""
+    try:
+        return _Worker(ctx, settings)
+    except (OSError, MemoryError):
+        return None
 
 
 def _crashed(path: str, worker: "_Worker") -> Outcome:
@@ -250,33 +227,108 @@ def _shutdown(workers: "list[_Worker]", graceful: bool) -> None:
         w.kill()
 
 
+# -- signals ------------------------------------------------------------------------------
+
+#: Signals that end a run, as Ctrl-C (SIGINT, a KeyboardInterrupt) does.
+_STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+def _raise_on_stop_signals() -> "Callable[[], None]":
+    """While the pool runs, SIGTERM and SIGHUP raise :class:`Terminated` (their default
+    action would end this process at once and leave the workers running). A signal that is
+    ignored (``nohup``) or has a handler of the caller's own is left alone. Returns what
+    puts the previous handlers back."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def stop(signum: int, frame: Any) -> None:
+        raise Terminated(signum)
+
+    replaced = {sig: signal.signal(sig, stop) for sig in _STOP_SIGNALS if signal.getsignal(sig) == signal.SIG_DFL}
+
+    def restore() -> None:
+        for sig, handler in replaced.items():
+            signal.signal(sig, handler)
+
+    return restore
+
+
 @contextlib.contextmanager
-def _sigint_blocked() -> Iterator[None]:
-    """Block SIGINT while starting a worker, so that it never sees a Ctrl-C before it has
-    chosen to ignore it (the parent alone reports an interrupt)."""
+def _signals_blocked() -> Iterator[None]:
+    """Block the stop signals while starting a worker, so that it never runs the parent's
+    handlers before it has set its own (the parent alone reports an interrupt)."""
     if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - Windows
         yield
         return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, *_STOP_SIGNALS})
     try:
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
+@functools.lru_cache(maxsize=None)
+def _load_prctl() -> "Optional[Callable[..., int]]":
+    """Linux's prctl, loaded once in the parent (forked workers inherit it)."""
+    try:
+        import ctypes
+
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (ImportError, OSError, AttributeError):  # pragma: no cover - not Linux
+        return None
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _become_worker() -> None:
+    """A fresh worker: Ctrl-C, SIGTERM and SIGHUP are the parent's to handle (it stops the
+    workers); the kernel kills it if the parent dies, however (even SIGKILL); and its
+    stdout/stderr are /dev/null, so that it never holds the caller's pipes open (set
+    INITLINT_DEBUG=1 to see what a worker prints)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for sig in _STOP_SIGNALS:
+        signal.signal(sig, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, *_STOP_SIGNALS})
+    prctl = _load_prctl()
+    if prctl is not None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if not os.environ.get("INITLINT_DEBUG"):
+        _streams_to_devnull()
+
+
+def _streams_to_devnull() -> None:
+    try:
+        os.close(2)  # frees a descriptor even when the process is at its limit
+        null = os.open(os.devnull, os.O_WRONLY)
+        for fd in (1, 2):
+            if null != fd:
+                os.dup2(null, fd)
+        if null not in (1, 2):
+            os.close(null)
+    except OSError:
+        pass
+
+
 class _Worker:
-    def __init__(self, ctx: Any, settings: Settings, preload: bool = False):
+    def __init__(self, ctx: Any, settings: Settings):
         parent_conn, child_conn = ctx.Pipe(duplex=True)
-        with _sigint_blocked():
-            self.proc = ctx.Process(target=_worker_main, args=(child_conn, settings, preload), daemon=True)
-            self.proc.start()
-        child_conn.close()
+        try:
+            with _signals_blocked():
+                self.proc = ctx.Process(target=_worker_main, args=(child_conn, settings), daemon=True)
+                self.proc.start()
+        except BaseException:
+            parent_conn.close()
+            raise
+        finally:
+            child_conn.close()
         self.conn = parent_conn
         self.index: Optional[int] = None
         self.deadline = 0.0
 
     def send(self, index: int, task: tuple, timeout: float) -> bool:
-        """``task``: (path, text) for both stages, or (path, reduced, True) for libcst only."""
+        """``task``: (path, text); the timeout covers every stage of the file."""
         try:
             self.conn.send((index, *task))
         except (OSError, EOFError):
@@ -297,7 +349,7 @@ class _Worker:
             return None
         except Exception as e:  # an unpicklable result: report, keep going
             self.index = None
-            return Outcome([_internal_error(path, e)], cacheable=False)
+            return Outcome([internal_error(path, e)], cacheable=False)
         self.index = None
         if got_index != index or not isinstance(outcome, Outcome):
             return None
@@ -314,12 +366,8 @@ class _Worker:
             self.conn.close()
 
 
-def _worker_main(conn: Any, settings: Settings, preload: bool = False) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-    if preload:
-        _preload()
+def _worker_main(conn: Any, settings: Settings) -> None:
+    _become_worker()
     parent = multiprocessing.parent_process()
     watch = [conn] if parent is None else [conn, parent.sentinel]
     while True:
@@ -331,9 +379,9 @@ def _worker_main(conn: Any, settings: Settings, preload: bool = False) -> None:
             return
         if message is None:
             return
-        index, path, text, *reduced = message
-        outcome = analyze_reduced(text, path, settings) if reduced else analyze_text(text, path, settings)
+        index, path, text = message
+        outcome = _analyze_anyhow(text, path, settings)
         try:
             conn.send((index, outcome))
-        except (OSError, EOFError):
+        except Exception:  # the parent is gone, or no memory left to pickle the outcome
             return

@@ -9,6 +9,7 @@ from fnmatch import fnmatchcase
 from typing import Any, Iterable, Union
 
 from initlint.catalog import RULES, expand_codes
+from initlint.runtime import crossrank, uninitialised
 from initlint.runtime.facts import Entry
 from initlint.runtime.judge import judge, model_view, pick
 from initlint.runtime.report import InitCheckError, InitReport, make_problem
@@ -51,6 +52,7 @@ def check_model_init(
     select: Codes = None,
     ignore: Codes = (),
     raise_on_problem: bool = True,
+    rank0_only: bool = False,
 ) -> InitReport:
     """Check an instantiated model's weights for initialisation mistakes.
 
@@ -61,7 +63,9 @@ def check_model_init(
     accepted (a pattern matching no tensor warns); ``select``/``ignore``: codes or prefixes
     ("INI00"). Raises ``InitCheckError`` (an AssertionError) listing every problem when
     ``raise_on_problem``, ``ProbeError`` when the model cannot run on ``example_inputs``; the
-    model is never changed, not even an attribute.
+    model is never changed, not even an attribute. Sharded models (torch.distributed): call it on
+    every rank; every rank gets the same report, or with ``rank0_only`` only rank 0 does (the
+    others get an empty report and never raise).
     """
     __tracebackhide__ = True  # pytest: show the report, not initlint's frames
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 2:
@@ -79,7 +83,7 @@ def check_model_init(
         from initlint.runtime.backends import torch as backend
 
     entries, notes = backend.collect(model)
-    backend.compute_facts(entries)
+    notes.extend(backend.compute_facts(entries) or ())
     view = model_view(entries)
     report = InitReport(model=type(model).__name__, framework=framework, checked=len(entries))
 
@@ -96,6 +100,7 @@ def check_model_init(
             if any(e.probe is not None for e in entries):
                 report.probe_steps = max(e.probe.steps for e in entries if e.probe is not None)
 
+    memory = uninitialised.find(entries, framework) if uninitialised.CODE in codes else None
     unused = []
     for e in entries:
         cands, extra = judge(e, view)
@@ -103,10 +108,14 @@ def check_model_init(
         if e.probe is not None and not e.probe.used:
             unused.append(e.name)
         chosen = pick(cands, codes)
-        if chosen is None:
+        if chosen is None or (memory and e.name in memory[0]):  # folded into the one INI007
             continue
         problem = make_problem(chosen[0], e.name, chosen[1], e.shape, framework, e.aliases, e.kind)
+        problem = crossrank.explain(e, problem)
         (report.allowed if allowed(e) else report.problems).append(problem)
+    if memory:
+        memory_allowed = any(fnmatchcase(memory[1].name, pat) for pat in allow_patterns)
+        (report.allowed if memory_allowed else report.problems).insert(0, memory[1])
     if unused:
         notes.append(
             "not used by the forward for these example_inputs (no gradient), so the probe says nothing "
@@ -125,6 +134,13 @@ def check_model_init(
             warnings.warn(f"check_model_init: allow pattern {pat!r} matches no tensor of {report.model}{example}",
                           stacklevel=2)
     report.notes = notes
+    if rank0_only and framework == "torch":
+        from initlint.runtime.backends.torch_sharded import rank
+
+        if rank() != 0:
+            report.problems, report.allowed = [], []
+            report.notes = [f"rank {rank()}: the report is on rank 0 (rank0_only=True)"]
+            return report
     if report.problems and raise_on_problem:
         raise InitCheckError(report)
     return report

@@ -44,6 +44,9 @@ class Facts:
     constant: Optional[float] = None  # the one repeated value, if the whole tensor is constant
     groups: list = field(default_factory=list)  # duplicate-unit groups: sorted lists of unit indices
     n_units: int = 0
+    zero_units: int = 0  # units whose slice is all zeros (counted when duplicate units are found)
+    absurd: Optional[int] = None  # values no initialiser makes (stats.combine TINY/HUGE); None: not counted
+    unit_ranks: Optional[list] = None  # rank holding each unit, when duplicate groups span ranks
     fan_in: int = 0  # values per unit (all gate blocks of a unit together)
     tiny: Optional[float] = None  # max |value|, when it lies far below 1/sqrt(fan_in) (else None)
     zero_scale: Optional[bool] = None  # a norm's zero γ: True if the norm's output ignores its input

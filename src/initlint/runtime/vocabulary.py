@@ -9,19 +9,9 @@ layers of a gated MLP, which contain "gate" without being gates (``gate_proj``,
 
 from __future__ import annotations
 
-import re
 from typing import Iterable, Optional
 
-try:  # the knowledge package (the linter's shared vocabulary)
-    from initlint.knowledge.naming import is_norm_class_name, target_reason, tokens
-except ImportError:  # pragma: no cover - trees from before the knowledge package
-    from initlint.static.intent import target_reason, tokens
-
-    _NORM_CLASS = re.compile(r"Norm|GRN|Abn|ABN|^BN|^LN")
-
-    def is_norm_class_name(name: Optional[str]) -> bool:
-        return bool(name) and bool(_NORM_CLASS.search(name))
-
+from initlint.knowledge.naming import is_norm_class_name, target_reason, tokens
 
 #: Deliberate zero-init targets the model zoo met that the linter's vocabulary does not name yet
 #: (to move into ``initlint.knowledge.naming`` with the linter's own rows): Gemma 3's and

@@ -17,6 +17,7 @@ from typing import Any, Iterator, Optional
 import torch
 
 from initlint.runtime import roles
+from initlint.runtime.backends import torch_sharded
 from initlint.runtime.facts import NEAR_ZERO, Entry, Facts, expert_layout, resolve_layout
 from initlint.runtime.probe import run_probe
 from initlint.runtime.report import ProbeError
@@ -70,10 +71,18 @@ def collect(model: torch.nn.Module) -> tuple[list, list]:
     entries: list = []
     by_id: dict = {}
     skipped: dict = {"meta": [], "lazy": [], "quantized": [], "non-float": []}
+    flat, notes = torch_sharded.flat_parameters(model, modules)  # FSDP1 / ZeRO-3: original names
+    placed: set = set()
 
     def add(name: str, t: torch.Tensor, kind: str) -> None:
         if id(t) in by_id:
             by_id[id(t)].aliases += (name,)
+            return
+        if id(t) in flat:
+            new = [e for e in flat.pop(id(t)) if id(e) not in placed]
+            placed.update(id(e) for e in new)
+            entries.extend(new)
+            by_id[id(t)] = Entry(name, None, (), roles.Spec(roles.OTHER))
             return
         if _is_lazy(t):
             skipped["lazy"].append(name)
@@ -117,7 +126,6 @@ def collect(model: torch.nn.Module) -> tuple[list, list]:
     for name, b in model.named_buffers(remove_duplicate=False):
         add(name, b, "buffer")
 
-    notes = []
     if skipped["lazy"]:
         notes.append(
             "not initialised yet (lazy modules), so not checked: "
@@ -161,25 +169,32 @@ def _last_of_branch(modules: dict, name: str) -> Optional[str]:
     return last_layer_reason(parent_path)
 
 
-def compute_facts(entries: list) -> None:
+def _wants_constant(e: Entry) -> bool:
+    return e.trainable  # every role: the probe follows zero gates, scales and adapter factors too
+
+
+def compute_facts(entries: list) -> list:
+    """Facts of every entry (sharded ones by every rank together); returns notes."""
     proj = Projector()
     with torch.no_grad():
-        for e in entries:
+        rest, notes = torch_sharded.compute_facts(entries, proj, _wants_constant)
+        for e in rest:
             t = e.value.detach()
             if t.is_complex():
                 t = torch.view_as_real(t)
-            want_constant = e.trainable  # (the probe follows zero gates and factors of any role)
             if e.layout is not None and e.layout.experts > 1:
-                e.facts = _expert_facts(t, e.layout, want_constant, proj)
+                e.facts = _expert_facts(t, e.layout, e.trainable, proj)
             else:
-                e.facts = tensor_facts(t, e.layout, want_constant, proj)
+                e.facts = tensor_facts(t, e.layout, e.trainable, proj)
             f = e.facts
-            if f.n_units:
-                f.fan_in = e.numel // f.n_units
-            if want_constant and e.spec.role in roles.CONSTANT_CHECKED and f.finite and f.constant is None:
-                f.tiny = _tiny(t, f.fan_in or (e.numel // max(1, int(e.shape[0]))))
+            if e.trainable and e.spec.role in roles.CONSTANT_CHECKED and f.finite and f.constant is None:
+                f.tiny = _tiny(t, e.numel // max(1, f.n_units or int(e.shape[0])))
             if e.spec.role == roles.NORM_SCALE and f.constant in (0.0, -1.0) and e.trainable:
                 f.zero_scale = _zero_scale(e)
+    for e in entries:  # (sharded ones included)
+        if e.facts is not None and e.facts.n_units:
+            e.facts.fan_in = e.numel // e.facts.n_units
+    return notes
 
 
 def _expert_facts(t: torch.Tensor, layout: Any, want_constant: bool, proj: Projector) -> Facts:
@@ -308,6 +323,9 @@ def isolated(roots: list, seed: Optional[int] = None) -> Iterator[None]:
 def probe(model: torch.nn.Module, entries: list, example_inputs: Any, steps: int) -> list:
     """Run the probe (see probe.py) on the trainable floating parameters, in training mode."""
     __tracebackhide__ = True
+    sharded = torch_sharded.probe_note(entries)
+    if sharded:
+        return [sharded]
     if is_torchscript(model):
         return ["probe skipped: TorchScript modules cannot be called with other tensors in place of their "
                 "parameters; the checks without inputs ran (check the eager model for the probe)"]

@@ -1,58 +1,56 @@
-"""Read-only facts about one tensor, computed at memory bandwidth (used for PyTorch and for
-Keras on the torch backend; imported only once torch is in ``sys.modules``).
+"""Tensor facts for PyTorch (and Keras on the torch backend): the local work of stats.combine
+on torch tensors, at memory bandwidth. Imported only once torch is in ``sys.modules``.
 
 The common (healthy) case costs one pass over a weight: a matrix-vector product of its unit
-slices with a random vector (``torch.mv`` streams memory faster than ``tensor.sum()``). That
-one projection answers three questions at once:
+slices with a random vector (``torch.mv`` streams memory faster than ``tensor.sum()``), which
+shows NaN/Inf, constant tensors and candidate duplicate units at once (see stats.combine).
+Each unit slice is cut into up to four parts projected in the same product (a reshape, no
+extra pass), so that distinct units rarely stay candidates even among 10^5 of them.
 
-- NaN/Inf: any non-finite value makes its unit's projection non-finite (the random vector has
-  no zeros), so only then are values counted exactly;
-- constant: identical units have (nearly) identical projections, so only when *all* projections
-  agree is ``aminmax`` run to confirm one repeated value;
-- duplicate units: projections are sorted and units whose neighbours lie within a tolerance
-  become candidates; only the candidates' slices are then read again, projected onto two more
-  random vectors, and the survivors compared exactly.
-
-Half-precision and non-contiguous tensors are converted or copied chunk by chunk (at most
-``CHUNK`` elements at a time); no whole-tensor copy and no float64 upcast of a whole tensor.
-The same code runs on CPU and CUDA.
+Half precision: no CPU kernel multiplies bfloat16/float16 into a float32 result, and a
+bfloat16 ``mv`` rounds its outputs to 8 bits, too coarse to tell units apart. So chunks of
+``CONVERT`` elements are converted into one reused float32 buffer that stays in the L2 cache,
+and projected from there: memory is read once, in half precision, as ``sum()`` reads it.
+Non-contiguous tensors are copied chunk by chunk the same way; never a whole-tensor copy and
+never a float64 upcast of a whole tensor. The same code runs on CPU and CUDA.
 """
 
 from __future__ import annotations
 
-from typing import Optional
+import contextlib
+from typing import Any, Iterator, Optional
 
+import numpy as np
 import torch
 
 from initlint.runtime.facts import Facts, Layout
+from initlint.runtime.stats import combine
 
-CHUNK = 1 << 20  # elements per chunk when a chunk must be converted or copied
-# Identical units do not always get bit-identical float32 projections (BLAS kernels sum the
-# tail rows of a matrix in another order): measured differences reach ~4e-7 of max |p|.
-# Units closer than CANDIDATE_TOL * max|p| are candidates; exact comparison decides.
-CANDIDATE_TOL = 2e-6
-_SEED = 0x1517  # fixed: the check is deterministic and never touches the global RNG
-_SIGMA = 1.04  # rms of the projection vectors' entries: |w . r| ~ _SIGMA * ||w||
-_FEW_UNITS = 64  # below this, max|p| is a poor noise scale: measure the slices' norms
+CONVERT = 1 << 18  # elements converted (or copied) at a time: 1 MiB of float32 stays in L2
+CHUNK = 1 << 20  # elements per chunk of the rarer passes (counting, norms)
+PAIRS = 1 << 19  # bfloat16 elements of a strided tensor copied, summed and projected at a time
 
 
-class Projector:
-    """Random projection vectors, cached per (length, device, which), from a private generator."""
-
-    def __init__(self) -> None:
-        self._gen = torch.Generator(device="cpu").manual_seed(_SEED)
-        self._cache: dict = {}
-
-    def vector(self, length: int, device: torch.device, which: int = 0) -> torch.Tensor:
-        key = (length, str(device), which)
-        r = self._cache.get(key)
-        if r is None:
-            # magnitudes in [0.5, 1.5) with random signs: never zero, so NaN/Inf always show
-            mag = torch.rand(length, generator=self._gen) + 0.5
-            sign = torch.randint(0, 2, (length,), generator=self._gen).float() * 2 - 1
-            r = (mag * sign).to(device=device)
-            self._cache[key] = r
-        return r
+@contextlib.contextmanager
+def _one_thread(device: torch.device) -> Iterator[None]:
+    """Torch ops on this thread only, with denormal floats treated as zero (a per-thread mode);
+    both restored on exit. For the many small ops of a half-precision projection: a team of
+    threads waits at every op for its slowest member (ruinous when another process holds a
+    core), and a float32 pair with a zero high half is a denormal. A no-op off the CPU."""
+    if device.type != "cpu":
+        yield
+        return
+    was_flushing = float(torch.tensor([1e-40]) * 1.0) == 0.0
+    threads = torch.get_num_threads()
+    torch.set_flush_denormal(True)
+    if threads != 1:
+        torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        if threads != 1:
+            torch.set_num_threads(threads)
+        torch.set_flush_denormal(was_flushing)
 
 
 def unit_view(t: torch.Tensor, layout: Layout) -> tuple[torch.Tensor, int]:
@@ -67,182 +65,220 @@ def _f32(c: torch.Tensor) -> torch.Tensor:
     return c if c.dtype == torch.float32 else c.float()
 
 
-def project(v: torch.Tensor, ax: int, r: torch.Tensor) -> torch.Tensor:
-    """float32 projections (n,) of the n unit slices of ``v`` along ``ax`` onto ``r`` (F,).
+def _acc(t: torch.Tensor) -> torch.dtype:
+    """The dtype projections are computed in: float64 for float64 tensors, else float32."""
+    return torch.float64 if t.dtype == torch.float64 else torch.float32
 
-    ``r`` is laid out like the unit slice (the dims of ``v`` without ``ax``, flattened). A
-    contiguous ``v`` is read as (outer, n, inner) without any copy: one mv when outer or inner
-    is 1, else one bmm; only half-precision chunks are converted, CHUNK elements at a time.
-    """
-    n = v.shape[ax]
-    f = v.numel() // n
-    out = torch.empty(n, dtype=torch.float32, device=v.device)
-    if not v.is_contiguous():
-        w = v.movedim(ax, 0)  # strided view; each chunk below is copied (bounded by CHUNK)
-        step = max(1, CHUNK // f)
-        for i in range(0, n, step):
-            torch.mv(_f32(w[i : i + step].reshape(-1, f)), r, out=out[i : i + step])
+
+class TorchKernel:
+    """stats.combine's Kernel on torch tensors; caches the random vectors and one conversion
+    buffer per device for the duration of one check."""
+
+    def __init__(self) -> None:
+        self._vectors: dict = {}
+        self._buffers: dict = {}
+
+    # ---- views
+    def shape(self, x: torch.Tensor) -> tuple:
+        return tuple(x.shape)
+
+    def narrow(self, x: torch.Tensor, axis: int, start: int, length: int) -> torch.Tensor:
+        return x.narrow(axis, start, length)
+
+    def unflatten(self, x: torch.Tensor, axis: int, sizes: tuple) -> torch.Tensor:
+        return x.unflatten(axis, sizes)
+
+    def vector(self, r: np.ndarray, like: torch.Tensor, key: Optional[tuple] = None) -> torch.Tensor:
+        k = (key, str(like.device), _acc(like)) if key is not None else None
+        v = self._vectors.get(k) if k else None
+        if v is None:
+            v = torch.tensor(r, dtype=_acc(like), device=like.device)
+            if k:
+                self._vectors[k] = v
+        return v
+
+    def _buffer(self, like: torch.Tensor, size: int, dtype: Optional[torch.dtype] = None) -> torch.Tensor:
+        key = (str(like.device), dtype or _acc(like))
+        buf = self._buffers.get(key)
+        if buf is None or buf.numel() < size:
+            buf = torch.empty(max(size, CONVERT), dtype=key[1], device=like.device)
+            self._buffers[key] = buf
+        return buf
+
+    # ---- projections
+    def _rows(self, w: torch.Tensor, parts: int, r: torch.Tensor, out: torch.Tensor, pairs: bool) -> None:
+        """out (n * parts) = the parts of each unit slice of ``w`` (units on dim 0, any strides,
+        any floating dtype) projected onto ``r``; bfloat16 as float32 pairs when ``pairs``."""
+        n = w.shape[0]
+        f = w.numel() // n
+        fp = f // parts
+        if pairs:
+            self._pairs(w, parts, r[: fp // 2], out)
+            return
+        if w.dtype == r.dtype and w.is_contiguous():
+            torch.mv(w.reshape(n * parts, fp), r[:fp], out=out)
+            return
+        # strided or half precision: whole slices copied (converted) chunk by chunk, into a
+        # buffer that stays in the L2 cache
+        step = max(1, CONVERT // max(1, f))
+        buf = self._buffer(w, step * f)
+        with _one_thread(w.device) if w.dtype != r.dtype else contextlib.nullcontext():
+            for i in range(0, n, step):
+                c = w[i : i + step]
+                k = c.shape[0]
+                b = buf[: k * f].view(c.shape)
+                b.copy_(c)
+                torch.mv(b.view(k * parts, fp), r[:fp], out=out[i * parts : (i + k) * parts])
+
+    def _pairs(self, w: torch.Tensor, parts: int, rp: torch.Tensor, out: torch.Tensor) -> None:
+        """The projections of bfloat16 unit slices read as float32 pairs: no conversion at all.
+
+        Each pair of bfloat16 values is one float32 whose high half is the second value and
+        whose low half perturbs it below bfloat16 precision: a deterministic function of the
+        slice, so identical units stay identical (exact comparison decides), read at the speed
+        of ``sum()``. NaN/Inf of the first value of a pair hide in the low half, so the tensor
+        is also summed (two passes in two ops cost less than many small ops over chunks kept in
+        the cache; misaligned or strided tensors are copied chunk by chunk). A pair whose high half is zero is a denormal float32,
+        which CPUs multiply ~50x slower unless denormals are flushed to zero: that mode is set
+        for this thread (and restored), and the products run on this thread only.
+        """
+        n = w.shape[0]
+        f = w.numel() // n
+        width = f // 2 // parts
+        if w.is_contiguous() and w.data_ptr() % 4 == 0:  # two ops on the whole tensor, no copy
+            rows = w.reshape(n, f)
+            with _one_thread(w.device):
+                sums = [(rows, rows.sum())]
+                torch.mv(rows.view(torch.float32).view(n * parts, width), rp, out=out)
+            if not self._finite(sums):
+                out.fill_(float("nan"))
+            return
+        step = max(1, PAIRS // max(1, f))
+        sums = []
+        with _one_thread(w.device):
+            for i in range(0, n, step):
+                c = w[i : i + step]
+                k = c.shape[0]
+                if not c.is_contiguous() or c.data_ptr() % 4:  # a float32 view: contiguous, aligned
+                    c = self._buffer(c, k * f, c.dtype)[: k * f].view(c.shape).copy_(c)
+                c = c.view(k, f)
+                sums.append((c, c.sum()))  # first: the one read from memory; the product reads the cache
+                torch.mv(c.view(torch.float32).view(k * parts, width), rp, out=out[i * parts : (i + k) * parts])
+        if not self._finite(sums):
+            out.fill_(float("nan"))  # combine counts them exactly
+
+    @staticmethod
+    def _finite(sums: list) -> bool:
+        """No NaN/Inf in the chunks of these (chunk, sum) pairs; a chunk whose sum overflowed
+        is looked at closely."""
+        return all(bool(torch.isfinite(t)) or bool(torch.isfinite(c).all()) for c, t in sums)
+
+    def _mv_t(self, m: torch.Tensor, r: torch.Tensor) -> torch.Tensor:
+        """m.t() @ r for a contiguous 2-D ``m`` (units last) of any floating dtype."""
+        if m.dtype == r.dtype:
+            return torch.mv(m.t(), r)
+        rows, cols = m.shape
+        out = torch.zeros(cols, dtype=r.dtype, device=m.device)
+        step = max(1, CONVERT // max(1, cols))
+        buf = self._buffer(m, step * cols)
+        with _one_thread(m.device):
+            for i in range(0, rows, step):
+                k = min(step, rows - i)
+                b = buf[: k * cols].view(k, cols)
+                b.copy_(m[i : i + k])
+                out.addmv_(b.t(), r[i : i + k])
         return out
-    outer = 1
-    for d in v.shape[:ax]:
-        outer *= int(d)
-    inner = f // outer
-    if outer == 1:  # units first: (n, inner)
-        m = v.reshape(n, inner)
-        if v.dtype == torch.float32:
-            return torch.mv(m, r, out=out)
-        step = max(1, CHUNK // inner)
-        for i in range(0, n, step):
-            torch.mv(_f32(m[i : i + step]), r, out=out[i : i + step])
-        return out
-    if inner == 1:  # units last: (outer, n); a transposed mv needs no copy
-        m = v.reshape(outer, n)
-        if v.dtype == torch.float32:
-            return torch.mv(m.t(), r, out=out)
-        out.zero_()
-        step = max(1, CHUNK // n)
-        for i in range(0, outer, step):
-            out.addmv_(_f32(m[i : i + step]).t(), r[i : i + step])
-        return out
-    m = v.reshape(outer, n, inner)  # units in the middle (gates, ConvTranspose)
-    r3 = r.reshape(outer, inner, 1)
-    out.zero_()
-    step = max(1, CHUNK // (n * inner))
-    for i in range(0, outer, step):
-        out += torch.bmm(_f32(m[i : i + step]), r3[i : i + step]).sum(0).flatten()
-    return out
+
+    def project(self, v: torch.Tensor, ax: int, r: torch.Tensor, parts: int, numel: Optional[int] = None) -> np.ndarray:
+        """(units, parts) projections of the unit slices of ``v`` (see combine.Kernel).
+
+        One definition per tensor, whatever the block's strides: part k of unit u is the sum
+        over the k-th run of F/parts positions j of its slice of value_j * r[j - k F/parts],
+        or, for a bfloat16 tensor whose blocks hold whole slices (``numel`` given) in a layout
+        that allows it, of pair(j, j+1) * r[(j - k F/parts) / 2] over even j.
+        """
+        n = v.shape[ax]
+        f = v.numel() // n
+        fp = f // parts
+        before = 1
+        for d in v.shape[:ax]:
+            before *= int(d)
+        after = f // before
+        pairs = (numel is not None and v.dtype == torch.bfloat16 and fp % 2 == 0
+                 and (before == 1 or (before <= 64 and after % 2 == 0 and after >= 64)))
+        acc = torch.float32 if pairs else _acc(v)
+        if before == 1 or not v.is_contiguous():  # units first, or any strided view
+            out = torch.empty(n * parts, dtype=acc, device=v.device)
+            self._rows(v.movedim(ax, 0), parts, r, out, pairs)
+            return out.view(n, parts).double().cpu().numpy()
+        if after == 1:  # units last: (f, n); part k is a run of rows
+            m = v.reshape(f, n)
+            cols = [self._mv_t(m[k * fp : (k + 1) * fp], r[:fp]) for k in range(parts)]
+            return torch.stack(cols, 1).double().cpu().numpy()
+        # units in the middle (gate blocks, ConvTranspose): (before, n, after), parts split `before`
+        m = v.reshape(before, n, after)
+        bp = before // parts
+        out = torch.zeros(parts, n, dtype=acc, device=v.device)
+        if pairs or after >= 64:  # each block of `before` is a units-first matrix
+            tmp = torch.empty(n, dtype=acc, device=v.device)
+            width = after // 2 if pairs else after
+            for o in range(before):
+                q = o % bp
+                self._rows(m[o], 1, r[q * width : (q + 1) * width], tmp, pairs)
+                out[o // bp] += tmp
+            return out.t().double().cpu().numpy()
+        r3 = r[:fp].reshape(bp, after, 1)
+        step = max(1, CONVERT // max(1, n * after))
+        for k in range(parts):
+            for i in range(0, bp, step):
+                o = k * bp + i
+                c = m[o : o + min(step, bp - i)]
+                if c.dtype != acc:
+                    b = self._buffer(v, c.numel())[: c.numel()].view(c.shape)
+                    b.copy_(c)
+                    c = b
+                out[k] += torch.bmm(c, r3[i : i + c.shape[0]]).sum(0).flatten()
+        return out.t().double().cpu().numpy()
+
+    # ---- whole-tensor facts
+    def aminmax(self, x: torch.Tensor) -> tuple:
+        try:
+            lo, hi = torch.aminmax(x)
+            return float(lo), float(hi)
+        except (RuntimeError, NotImplementedError):  # e.g. float8 dtypes: convert chunk by chunk
+            flat = x.reshape(-1)
+            parts = [torch.aminmax(flat[i : i + CHUNK].float()) for i in range(0, flat.numel(), CHUNK)]
+            return min(float(a) for a, _ in parts), max(float(b) for _, b in parts)
+
+    def count_nonfinite(self, x: torch.Tensor) -> tuple:
+        return count_nonfinite(x)
+
+    def count_absurd(self, x: torch.Tensor) -> int:
+        """Values no initialiser makes: non-zero |x| < TINY or finite |x| > HUGE."""
+        flat = x.reshape(-1)  # (a copy only for strided views of the small tensors scanned)
+        k = 0
+        for i in range(0, flat.numel(), CHUNK):
+            # numpy: a few small ops on a tensor of a few thousand values cost less there
+            a = np.abs(flat[i : i + CHUNK].to(_acc(x)).cpu().numpy())
+            k += int(np.count_nonzero(((a < combine.TINY) & (a > 0)) | ((a > combine.HUGE) & (a != np.inf))))
+        return k
+
+    def sq_norms(self, v: torch.Tensor, ax: int) -> np.ndarray:
+        w = v.movedim(ax, 0)
+        n = w.shape[0]
+        step = max(1, CHUNK // max(1, w[0].numel()))
+        out = [torch.linalg.vector_norm(w[i : i + step].reshape(min(step, n - i), -1).to(_acc(v)), dim=1).double() ** 2
+               for i in range(0, n, step)]
+        return torch.cat(out).cpu().numpy()
+
+    def rows(self, v: torch.Tensor, ax: int, idx: np.ndarray) -> np.ndarray:
+        w = v.movedim(ax, 0)
+        sel = w.index_select(0, torch.as_tensor(idx, dtype=torch.long, device=v.device))
+        return sel.reshape(len(idx), -1).double().cpu().numpy()
 
 
-def _groups_of_close(
-    s: torch.Tensor, order: torch.Tensor, tol: float, lab: Optional[torch.Tensor] = None
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """Chains of sorted values ``s`` whose neighbours are <= tol apart (and share ``lab``).
-
-    Returns (members, cid): ``order[...]`` of every value in a chain of >= 2, and its chain
-    number 0..k-1 (chains are consecutive). A few vectorised ops, no Python loop.
-    """
-    empty = torch.empty(0, dtype=torch.long, device=s.device)
-    if s.numel() < 2:
-        return empty, empty
-    close = (s[1:] - s[:-1]).abs() <= tol
-    if lab is not None:
-        close &= lab[1:] == lab[:-1]
-    if not bool(close.any()):
-        return empty, empty
-    inside = torch.zeros(s.numel(), dtype=torch.bool, device=s.device)
-    inside[1:] |= close
-    inside[:-1] |= close
-    start = torch.ones_like(inside)
-    start[1:] = ~close
-    chain = start.cumsum(0)[inside]
-    _, cid = torch.unique_consecutive(chain, return_inverse=True)
-    return order[inside], cid
-
-
-def _regroup(values: torch.Tensor, cid: torch.Tensor, tol: float) -> tuple[torch.Tensor, torch.Tensor]:
-    """Split chains ``cid`` further by ``values`` (indices returned are positions in ``values``)."""
-    order = torch.argsort(values)
-    order = order[torch.argsort(cid[order], stable=True)]
-    return _groups_of_close(values[order], order, tol, cid[order])
-
-
-def _rows(w: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
-    return w.index_select(0, idx).reshape(idx.numel(), -1)
-
-
-def _confirm(w: torch.Tensor, cluster: torch.Tensor) -> list:
-    """Exact duplicate groups inside one candidate cluster, one representative at a time."""
-    groups = []
-    remaining = cluster
-    step = max(1, CHUNK // max(1, w[0].numel()))
-    while remaining.numel() >= 2:
-        rep = w[remaining[0]].reshape(1, -1)
-        same = torch.cat([(_rows(w, remaining[i : i + step]) == rep).all(1) for i in range(0, remaining.numel(), step)])
-        if int(same.sum()) >= 2:
-            groups.append(sorted(remaining[same].tolist()))
-        remaining = remaining[~same]
-    return groups
-
-
-def duplicate_groups(
-    v: torch.Tensor,
-    ax: int,
-    p: torch.Tensor,
-    s: torch.Tensor,
-    order: torch.Tensor,
-    scale: float,
-    proj: Projector,
-    labels: Optional[torch.Tensor] = None,
-) -> list:
-    """Groups of identical unit slices of ``v`` (unit axis ``ax``).
-
-    ``p`` are the units' projections, ``s``/``order`` their sort, ``scale`` = max|p|.
-    Candidates (close projections) are narrowed by two more projections of their slices
-    only, then each survivor is compared exactly with the first member of its group.
-    """
-    w = v.movedim(ax, 0)
-    f = max(1, w[0].numel())
-    tol = CANDIDATE_TOL * scale
-    lab = None
-    if labels is not None:  # grouped conv: sort by (group, value), never join two groups
-        order = order[torch.argsort(labels[order], stable=True)]
-        s, lab = p[order], labels[order]
-    members, cid = _groups_of_close(s, order, tol, lab)
-    if members.numel() == 0:
-        return []
-    step = max(1, CHUNK // f)
-    if members.numel() * 4 > p.numel():
-        # Many units (a 100k-row vocabulary head) chain into clusters along one direction:
-        # a second full projection pass is cheaper than reading the candidates' slices.
-        p2 = project(v, ax, proj.vector(f, v.device, which=1))
-        sub, cid = _regroup(p2[members], cid, CANDIDATE_TOL * float(p2.abs().max()))
-        members = members[sub]
-        if members.numel() == 0:
-            return []
-    r2 = torch.stack([proj.vector(f, v.device, which=2), proj.vector(f, v.device, which=3)], 1)
-    qs, norms = [], []
-    for i in range(0, members.numel(), step):
-        c = _f32(_rows(w, members[i : i + step]))
-        qs.append(c @ r2)
-        norms.append(torch.linalg.vector_norm(c, dim=1))
-    q = torch.cat(qs)
-    # rounding noise scales with the slices' norms (|projection| ~ 1.04 * norm), not with the
-    # projections of these few candidates, which may all be small by chance
-    qtol = 4 * CANDIDATE_TOL * _SIGMA * float(torch.cat(norms).max())
-    for k in range(2):
-        # chains from the first pass keep their identity through cid: never joined
-        sub, cid = _regroup(q[:, k], cid, qtol)
-        members, q = members[sub], q[sub]
-        if members.numel() == 0:
-            return []
-    starts = torch.ones_like(cid, dtype=torch.bool)
-    starts[1:] = cid[1:] != cid[:-1]
-    first = members[starts][cid]
-    same = torch.cat(
-        [
-            (_rows(w, members[i : i + step]) == _rows(w, first[i : i + step])).all(1)
-            for i in range(0, members.numel(), step)
-        ]
-    )
-    mixed = set(cid[~same].tolist())
-    groups = []
-    for k, cluster in enumerate(torch.split(members, torch.bincount(cid).tolist())):
-        if k in mixed:  # a coincidence in three projections: sort it out one at a time
-            groups.extend(_confirm(w, cluster))
-        else:
-            groups.append(sorted(cluster.tolist()))
-    groups.sort()
-    return groups
-
-
-def _aminmax(t: torch.Tensor) -> tuple[float, float]:
-    try:
-        lo, hi = torch.aminmax(t)
-        return float(lo), float(hi)
-    except (RuntimeError, NotImplementedError):  # e.g. float8 dtypes: convert chunk by chunk
-        flat = t.reshape(-1)
-        parts = [torch.aminmax(flat[i : i + CHUNK].float()) for i in range(0, flat.numel(), CHUNK)]
-        return min(float(a) for a, _ in parts), max(float(b) for _, b in parts)
+#: the name callers use for one check's kernel (it caches the projection vectors)
+Projector = TorchKernel
 
 
 def count_nonfinite(t: torch.Tensor) -> tuple[int, int]:
@@ -265,58 +301,10 @@ def count_nonfinite(t: torch.Tensor) -> tuple[int, int]:
     return nan, inf
 
 
-def _is_finite(x: float) -> bool:
-    return x == x and x not in (float("inf"), float("-inf"))
-
-
-def tensor_facts(t: torch.Tensor, layout: Optional[Layout], want_constant: bool, proj: Projector) -> Facts:
+def tensor_facts(t: torch.Tensor, layout: Optional[Layout], want_constant: bool, kernel: Any = None) -> Facts:
     """NaN/Inf counts, and (if asked) the repeated value and duplicate-unit groups of ``t``."""
-    facts = Facts()
-    if t.numel() == 0:
-        return facts
-    if layout is None or t.ndim < 2:
-        lo, hi = _aminmax(t)
-        if not (_is_finite(lo) and _is_finite(hi)):
-            facts.nan, facts.inf = count_nonfinite(t)
-        elif want_constant and lo == hi:
-            facts.constant = hi + 0.0
-        return facts
-    v, ax = unit_view(t, layout)
-    n = v.shape[ax]
-    facts.n_units = n
-    p = project(v, ax, proj.vector(v.numel() // n, v.device))
-    compare = layout.compare and n >= 2
-
-    def extremes(p: torch.Tensor) -> tuple:
-        if not compare:  # no duplicate search: no sort needed
-            lo, hi = _aminmax(p)
-            return None, None, lo, hi
-        s, order = torch.sort(p)  # NaN sorts last, -Inf first
-        lo, hi = torch.stack((s[0], s[-1])).tolist()
-        return s, order, lo, hi
-
-    s, order, lo, hi = extremes(p)
-    if not (_is_finite(lo) and _is_finite(hi)):
-        facts.nan, facts.inf = count_nonfinite(t)
-        if not facts.finite:
-            return facts
-        p = torch.nan_to_num(p)  # float32 overflow of huge finite values: carry on
-        s, order, lo, hi = extremes(p)
-    scale = max(abs(lo), abs(hi))
-    if n < _FEW_UNITS and compare:
-        # with few units all projections may be small by chance; the noise scale is the norm
-        w = v.movedim(ax, 0)
-        step = max(1, CHUNK // max(1, w[0].numel()))
-        norm = max(float(torch.linalg.vector_norm(_f32(w[i : i + step].reshape(-1, w[0].numel())), dim=1).max()) for i in range(0, n, step))
-        scale = max(scale, 4 * _SIGMA * norm)
-    if want_constant and hi - lo <= 1e-3 * scale:
-        a, b = _aminmax(t)
-        if a == b:
-            facts.constant = b + 0.0
-            return facts
-    if compare:
-        labels = None
-        if layout.groups > 1:
-            labels = torch.arange(n, device=v.device) // (n // layout.groups)
-        facts.groups = duplicate_groups(v, ax, p, s, order, scale, proj, labels)
-    return facts
+    item = combine.Item("", tuple(t.shape), layout, want_constant, [combine.Block(t, (0,) * t.ndim)])
+    result = combine.facts([item], kernel if kernel is not None else TorchKernel())[0]
+    if isinstance(result, str):
+        raise RuntimeError(f"check_model_init could not read a tensor of shape {tuple(t.shape)}: {result}")
+    return result

@@ -1,0 +1,1 @@
+"""One judgement for every framework: roles, context, dead layers, intent, messages."""

@@ -1,1 +1,0 @@
-"""The static analyzer: libcst-based, never imports torch, keras or jax."""
