@@ -163,3 +163,12 @@ def test_keras_call_without_a_training_argument():
     report = run(model, x)
     assert report.ok and report.probe_steps == 3, str(report)
     assert any("zero-init that trains" in n for n in report.notes)
+
+
+def test_a_wide_constant_head_comes_apart():
+    """A constant 20000-unit output layer: its gradient rows are all parallel (one hidden vector
+    times each unit's error), so only their lengths tell them apart; they come apart."""
+    model = nn.Sequential(nn.Linear(8, 16), nn.Tanh(), nn.Linear(16, 20000))
+    nn.init.constant_(model[2].weight, 0.05)  # noqa: INI002
+    (problem,) = run(model, torch.randn(4, 8)).problems
+    assert problem.code == "INI002" and "drifting apart" in problem.message

@@ -102,20 +102,58 @@ def unit_rows(t: torch.Tensor, layout: Layout) -> torch.Tensor:
 def _split(rows: torch.Tensor, group: torch.Tensor, tol: float) -> list:
     """Split one group of unit indices into sub-groups whose gradient rows agree (within ``tol``).
 
-    One random projection sorts the rows first: rows whose projections differ by more than the
-    tolerance allows are certainly apart, so only runs of close projections are compared row by
-    row (usually none: the units of a layer that trains all come apart at once)."""
+    Random projections sort the rows first: rows whose projections differ by more than the
+    tolerance allows are certainly apart, so only runs of close projections in three directions
+    are compared row by row (usually none: the units of a layer that trains all come apart)."""
     sel = rows.index_select(0, group).float()
-    r = _direction(sel.shape[1], sel.device)
-    p = sel @ r
-    slack = tol * float(sel.abs().max()) * float(r.abs().sum())
-    order = torch.argsort(p)
-    cut = torch.nonzero(torch.diff(p[order]) > slack).flatten() + 1
+    slack = tol * float(sel.abs().max())
+    members = torch.arange(group.numel(), device=sel.device)
+    chain = torch.zeros_like(members)
+    for k in range(3):
+        r = _direction(sel.shape[1], sel.device, k)
+        members, chain = _close_runs(sel.index_select(0, members) @ r, members, chain, slack * float(r.abs().sum()))
+        if members.numel() == 0:
+            return []
     out = []
-    for run in torch.tensor_split(order, cut.tolist()):
-        if run.numel() >= 2:
+    for run in torch.split(members, torch.bincount(chain).tolist()):
+        if run.numel() > _PAIRWISE:
+            out.extend(_link_neighbours(sel, group, run, tol))
+        elif run.numel() >= 2:
             out.extend(_split_rows(sel, group, run, tol))
     return out
+
+
+def _link_neighbours(sel: torch.Tensor, group: torch.Tensor, run: torch.Tensor, tol: float) -> list:
+    """Sub-groups of a long run (rows all parallel to one another, as a constant head's gradient
+    rows are): neighbours in projection order whose rows agree are linked, in one vectorised pass
+    (bit-identical rows always end up side by side)."""
+    rows = sel.index_select(0, run)
+    order = torch.argsort(rows @ _direction(rows.shape[1], rows.device, 3))
+    rows, run = rows[order], run[order]
+    mag = rows.abs().amax(1)
+    same = (rows[1:] - rows[:-1]).abs().amax(1) <= tol * torch.maximum(mag[1:], mag[:-1])
+    start = torch.ones(run.numel(), dtype=torch.bool, device=run.device)
+    start[1:] = ~same
+    label = start.cumsum(0)
+    return [group[run[label == k]] for k in torch.unique(label[1:][same]).tolist()]
+
+
+def _close_runs(p: torch.Tensor, members: torch.Tensor, chain: torch.Tensor, slack: float) -> tuple:
+    """Members in runs of >= 2 whose projections ``p`` lie within ``slack`` of their neighbour,
+    inside the same previous run; returned sorted by run, with new run numbers 0..k-1."""
+    order = torch.argsort(p)
+    order = order[torch.argsort(chain[order], stable=True)]
+    p, members, chain = p[order], members[order], chain[order]
+    close = (torch.diff(p) <= slack) & (chain[1:] == chain[:-1])
+    inside = torch.zeros(p.numel(), dtype=torch.bool, device=p.device)
+    inside[1:] |= close
+    inside[:-1] |= close
+    start = torch.ones_like(inside)
+    start[1:] = ~close
+    runs = start.cumsum(0)[inside]
+    if runs.numel() == 0:
+        return members[:0], chain[:0]
+    return members[inside], torch.unique_consecutive(runs, return_inverse=True)[1]
 
 
 def _split_rows(sel: torch.Tensor, group: torch.Tensor, run: torch.Tensor, tol: float) -> list:
@@ -135,13 +173,16 @@ def _split_rows(sel: torch.Tensor, group: torch.Tensor, run: torch.Tensor, tol: 
 
 
 _DIRECTIONS: dict = {}
+_PAIRWISE = 64  # runs up to this long are split row by row; longer ones by linking neighbours
 
 
-def _direction(length: int, device: torch.device) -> torch.Tensor:
-    key = (length, str(device))
+def _direction(length: int, device: torch.device, which: int = 0) -> torch.Tensor:
+    """A fixed random direction (entries in [0.5, 1.5) with random signs) per length and index."""
+    key = (length, str(device), which)
     if key not in _DIRECTIONS:
-        gen = torch.Generator().manual_seed(_SEED + length)
-        _DIRECTIONS[key] = (torch.rand(length, generator=gen) + 0.5).to(device)
+        gen = torch.Generator().manual_seed(_SEED + 3 * length + which)
+        sign = torch.randint(0, 2, (length,), generator=gen) * 2 - 1
+        _DIRECTIONS[key] = ((torch.rand(length, generator=gen) + 0.5) * sign).to(device)
     return _DIRECTIONS[key]
 
 
