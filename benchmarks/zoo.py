@@ -760,7 +760,7 @@ EXPECTED = {
     "zero_hidden": ({"INI001"}, {"INI001", "INI004", "trains"}),
     "every_constant": ({"INI002", "INI005", "INI004"}, {"INI002", "INI005", "INI004"}),
     "duplicate_rows": ({"INI005"}, {"INI005", "apart"}),
-    "nan": ({"INI006"}, {"INI006"}),
+    "nan": ({"INI006"}, {"INI006"}),  # (INI007 when it folds the NaN into "uninitialised memory": a miss)
     "zero_gamma": ({"INI003"}, {"INI003", "INI004"}),
     "zero_experts": ({"INI001"}, {"INI001", "INI004", "INI005"}),
 }
@@ -809,6 +809,8 @@ def _codes_on(report: Any, names: list) -> dict:
         for n in (p.name, *p.aliases):
             if n in wanted:
                 out[n] = p.code
+        if p.code == "INI007":  # one problem for the whole model: the tensors it names
+            out.update({n: "INI007" for n in wanted if n in p.message and n not in out})
     for n in wanted - set(out):
         for note in report.notes:
             if note.startswith(n + ":"):

@@ -39,7 +39,7 @@ import torch
 
 from initlint.runtime.facts import Entry, Layout, ProbeInfo, expert_layout
 from initlint.runtime.report import ProbeError
-from initlint.runtime.roles import BIAS, CONSTANT_CHECKED, NORM_SHIFT
+from initlint.runtime.roles import BIAS, CONSTANT_CHECKED, NORM_SCALE, NORM_SHIFT
 from initlint.runtime.snapshot import cow_clone
 from initlint.runtime.stats.torch import unit_view
 
@@ -213,8 +213,10 @@ def _track(e: Entry) -> _Track:
     lay = e.layout
     if e.spec.role in CONSTANT_CHECKED:
         tr.suspicious = f.constant is not None or f.near_zero or bool(f.groups)
-    else:  # a zero scale, gate or adapter factor blocks the gradient of what it multiplies
-        tr.suspicious = e.spec.role not in ADDITIVE and f.constant == 0
+    elif e.spec.role == NORM_SCALE:
+        tr.suspicious = f.constant == 0
+    elif e.spec.role not in ADDITIVE and e.trainable:  # a zero scale, gate or adapter factor
+        tr.suspicious = not bool(v.any())  # blocks the gradient of what it multiplies
     if not tr.suspicious:
         return tr
     top = float(v.abs().max())

@@ -38,8 +38,8 @@ SUGGESTIONS: dict[tuple[str, str], str] = {
     ),
     ("INI002", "keras"): "use a random kernel_initializer (e.g. 'glorot_uniform'); a fixed filter should be trainable=False",
     ("INI004", "torch"): (
-        "do not zero a layer that feeds ReLU-like activations: zero the *last* layer of the "
-        "branch instead, or use a random init (and no bias <= 0 on a zero weight)"
+        "do not zero a layer whose output meets a ReLU-like activation or another zero tensor: zero the "
+        "*last* layer of the branch instead, or use a random init (and no bias <= 0 on a zero weight)"
     ),
     ("INI004", "keras"): "zero the last layer of the branch instead, or use a random kernel_initializer",
     ("INI005", "torch"): (

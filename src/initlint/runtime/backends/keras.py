@@ -135,7 +135,8 @@ def compute_facts(entries: list) -> None:
     from initlint.runtime.stats.numpy import tensor_facts as np_facts
 
     for e in entries:
-        e.facts = np_facts(e.value, e.layout, e.trainable)
+        want = e.trainable and e.spec.role in (*roles.CONSTANT_CHECKED, roles.NORM_SCALE)
+        e.facts = np_facts(e.value, e.layout, want)
         if e.facts.n_units:
             e.facts.fan_in = e.numel // e.facts.n_units
 

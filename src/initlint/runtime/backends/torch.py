@@ -170,7 +170,9 @@ def _last_of_branch(modules: dict, name: str) -> Optional[str]:
 
 
 def _wants_constant(e: Entry) -> bool:
-    return e.trainable  # every role: the probe follows zero gates, scales and adapter factors too
+    """Weights, embeddings and norm scales: the tensors whose one repeated value means something
+    (INI001/INI002/INI003; INI007 reads zero parameters from it too)."""
+    return e.trainable and e.spec.role in (*roles.CONSTANT_CHECKED, roles.NORM_SCALE)
 
 
 def compute_facts(entries: list) -> list:
@@ -183,9 +185,9 @@ def compute_facts(entries: list) -> list:
             if t.is_complex():
                 t = torch.view_as_real(t)
             if e.layout is not None and e.layout.experts > 1:
-                e.facts = _expert_facts(t, e.layout, e.trainable, proj)
+                e.facts = _expert_facts(t, e.layout, _wants_constant(e), proj)
             else:
-                e.facts = tensor_facts(t, e.layout, e.trainable, proj)
+                e.facts = tensor_facts(t, e.layout, _wants_constant(e), proj)
             f = e.facts
             if e.trainable and e.spec.role in roles.CONSTANT_CHECKED and f.finite and f.constant is None:
                 f.tiny = _tiny(t, e.numel // max(1, f.n_units or int(e.shape[0])))
