@@ -300,3 +300,25 @@ def test_weight_norm_magnitudes_are_not_norm_layers():
     nn.init.zeros_(model[1].weight)
     nn.init.zeros_(model[3].weight)
     assert set(codes(run(model)).values()) == {"INI003"}
+
+
+def test_a_named_zero_the_inputs_do_not_use_stays_a_note():
+    """Gemma 3's image projector with text-only inputs: no gradient, so the probe says nothing;
+    its name still says the zero is deliberate."""
+    class Projector(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.mm_input_projection_weight = nn.Parameter(torch.zeros(16, 32))
+
+    class TextAndImage(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.text = nn.Linear(8, 8)
+            self.multi_modal_projector = Projector()
+
+        def forward(self, x):
+            return self.text(x)
+
+    report = run(TextAndImage(), torch.randn(3, 8))
+    assert report.ok, str(report)
+    assert any("example_inputs that use it would confirm" in n for n in report.notes)

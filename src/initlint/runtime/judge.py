@@ -173,16 +173,16 @@ def judge(e: Entry, view: ModelView = ModelView()) -> tuple[dict, list]:
             f"of identical units: {_groups_text(f.groups)}"
         )
 
-    if p is None:
+    if p is None or not p.used:  # (unused: reported once, in a combined note, by the caller)
         if "INI001" in cands and e.intent:
             cands.pop("INI001")
+            confirm = ("pass example_inputs= to check_model_init to confirm that it trains" if p is None else
+                       "example_inputs that use it would confirm that it trains")
             notes.append(
                 f"{e.name}: {'all zeros' if f.constant == 0 else 'numerically zero'}, and its name says that is "
-                f"deliberate ({e.intent}); pass example_inputs= to check_model_init to confirm that it trains"
+                f"deliberate ({e.intent}); {confirm}"
             )
         return cands, notes
-    if not p.used:
-        return cands, notes  # reported once, in a combined note, by the caller
     steps = _steps(p.steps)
     if e.spec.role == WEIGHT and p.dead_units and p.whole_dead:
         cands["INI004"] = (
