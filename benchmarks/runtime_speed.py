@@ -22,6 +22,9 @@ release, say) in the same run.
     python benchmarks/runtime_speed.py --repeat 9 --threads 0 --no-sharded
     python benchmarks/runtime_speed.py --no-sharded --only-probe --baseline-src ../old/src
 
+With jax installed, a JAX row follows (benchmarks/runtime_speed_jax.py: the same shapes as a
+Flax params tree, against one ``jnp.sum`` pass over its leaves); ``--no-jax`` skips it.
+
 Threads default to 1: on a shared machine, when another process holds a core, every
 multi-threaded torch op waits for a descheduled thread, which penalises the check (a few
 small ops per tensor) far more than ``p.sum()`` (one op per tensor). ``--threads 0`` keeps
@@ -31,6 +34,7 @@ torch's default.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import statistics
@@ -265,6 +269,7 @@ def main() -> None:
     ap.add_argument("--no-probe", action="store_true", help="skip the probe's cost")
     ap.add_argument("--only-probe", action="store_true", help="only the probe's cost")
     ap.add_argument("--baseline-src", help="also measure the probe of the initlint in this src/ directory")
+    ap.add_argument("--no-jax", action="store_true", help="skip the JAX row (run when jax is installed)")
     ap.add_argument("--sharded-worker", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--worker", choices=["fb", "probe", "times"], help=argparse.SUPPRESS)
     ap.add_argument("--zero-head", action="store_true", help=argparse.SUPPRESS)
@@ -288,6 +293,10 @@ def main() -> None:
         sharded(args)
     if not args.no_probe:
         probe(args)
+    if not args.no_jax and not args.only_probe and importlib.util.find_spec("jax") is not None:
+        from runtime_speed_jax import jax_row  # the same shapes as a Flax params tree
+
+        jax_row(args.repeat, interleaved_medians)
 
 
 if __name__ == "__main__":

@@ -9,14 +9,14 @@ Every figure is the median wall time of several runs; what matters are the ratio
 at the end, because the machine is shared and absolute times drift.
 
 "plain flake8" runs in a throw-away virtualenv that holds flake8 only, so that the
-initlint plugin (installed here) cannot add its cost to the baseline.
+initlint plugin (installed here) cannot add its cost to the baseline; ruff (pinned) gets a
+throw-away virtualenv too.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -35,6 +35,7 @@ TARGETS = (
 )
 FLAKE8_SELECT = "E,F,W,C90"
 TORCHFIX = "torchfix==0.7.0"
+RUFF = "ruff==0.17.6"  # pinned: the peer's speed moves between releases
 
 
 def timed(cmd: list[str], runs: int, env=None, setup=None) -> float:
@@ -74,7 +75,9 @@ def bench_tree(name: str, tree: Path, runs: int, flake8_plain: str, tmp: Path, t
     subprocess.run([py, "-m", "initlint", str(tree), "--cache-dir", str(cache), "--exit-zero", "-q"],
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     results["initlint warm"] = timed([py, "-m", "initlint", str(tree), "--cache-dir", str(cache), "--exit-zero", "-q"], runs)
-    ruff = shutil.which("ruff") or str(Path(py).parent / "ruff")
+    ruff = str(tmp / "ruff" / "bin" / "ruff")
+    if not Path(ruff).exists():
+        ruff = str(tool_venv(tmp, "ruff", RUFF) / "ruff")
     results["ruff cold"] = timed([ruff, "check", "--no-cache", "--exit-zero", "--isolated", "-q", str(tree)], runs)
     subprocess.run([ruff, "check", "--cache-dir", str(ruff_cache), "--exit-zero", "--isolated", "-q", str(tree)],
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

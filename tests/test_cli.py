@@ -160,7 +160,7 @@ def test_github_format(tree):
     proc = run(tree, "--format", "github")
     assert proc.returncode == 1
     [line] = proc.stdout.splitlines()
-    assert line.startswith("::error file=bad.py,line=3,col=1,title=INI001::fc.weight")
+    assert line.startswith("::warning file=bad.py,line=3,col=1,title=INI001::fc.weight")
 
 
 def test_statistics(tmp_path):

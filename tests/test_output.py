@@ -131,7 +131,7 @@ def test_github_escaping():
     finding = Finding("dir,with:odd%/f.py", 7, 2, "INI002", "50% of it\nis: const, really\r")
     line = format_github([finding])
     assert line == (
-        "::error file=dir%2Cwith%3Aodd%25/f.py,line=7,col=3,title=INI002::"
+        "::warning file=dir%2Cwith%3Aodd%25/f.py,line=7,col=3,title=INI002::"
         "50%25 of it%0Ais: const, really%0D\n"
     )
     assert line.count("\n") == 1
@@ -163,7 +163,7 @@ def test_a_path_that_is_not_utf8_is_written_as_its_bytes(tmp_path, fmt):
     if fmt == "text":
         assert document.startswith(b"bad\xff.py:3:1: INI001 ")
     elif fmt == "github":
-        assert document.startswith(b"::error file=bad\xff.py,line=3,col=1,title=INI001::")
+        assert document.startswith(b"::warning file=bad\xff.py,line=3,col=1,title=INI001::")
     elif fmt == "json":
         [row] = json.loads(document.decode("utf-8"))  # valid UTF-8 JSON
         assert os.fsencode(row["path"]) == b"bad\xff.py"

@@ -24,6 +24,10 @@ class Rule:
     false_positives: str
     references: tuple[str, ...] = field(default_factory=tuple)
     always_on: bool = False  # diagnostics about the run itself: never hidden by select/ignore/noqa
+    #: how hard the faces that grade findings (SARIF, GitHub annotations, an editor) show it:
+    #: the bugs and the run's own diagnostics are errors, the smells (a zero or constant whose
+    #: intent is not evident) warnings
+    level: str = "error"
 
     def doc(self) -> str:
         """The rule's documentation page, in the style of ruff's rule pages."""
@@ -64,6 +68,7 @@ RULES: dict[str, Rule] = {
         Rule(
             code="INI001",
             name="zero-weight",
+            level="warning",
             summary="A weight or kernel tensor is initialised to all zeros and the intent is not evident.",
             static="a weight/kernel tensor initialised to all zeros, intent not evident",
             runtime="a weight tensor that is all zeros, or numerically zero (far below 1/sqrt(fan_in))",
@@ -109,6 +114,7 @@ RULES: dict[str, Rule] = {
         Rule(
             code="INI002",
             name="constant-weight",
+            level="warning",
             summary="A weight or kernel tensor is set to one repeated non-zero value.",
             static="a weight/kernel tensor set to one repeated non-zero value",
             runtime="a weight tensor with one repeated value",

@@ -86,9 +86,10 @@ class Attention(nn.Module):
         # value and output projections both zero, with zero bias: neither ever trains
         a = nn.MultiHeadDotProductAttention(num_heads=self.num_heads, kernel_init=nn.initializers.zeros)(x)  # expect: INI004
         b = nn.SelfAttention(num_heads=self.num_heads, kernel_init=nn.zeros_init())(x)  # expect: INI004
-        # a random output projection gives the value projection a gradient; the output is
-        # added to the residual stream below, so the block starts as the identity: deliberate
-        c = nn.MultiHeadDotProductAttention(  # expect-strict: INI001
+        # a random output projection gives the value projection a gradient, but the query and
+        # key start at zero together: each one's gradient is the other's output, so neither
+        # ever trains and the attention stays uniform
+        c = nn.MultiHeadDotProductAttention(  # expect: INI004
             num_heads=self.num_heads,
             kernel_init=nn.initializers.zeros,
             out_kernel_init=nn.initializers.xavier_uniform(),

@@ -24,12 +24,10 @@ from initlint.catalog import RULES
 
 FORMATS = ("text", "json", "sarif", "github")
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
-# Severity in SARIF and GitHub: the bugs and the run diagnostics are errors, smells warnings.
-LEVELS = {"INI001": "warning", "INI002": "warning"}
-
-
 def level(code: str) -> str:
-    return LEVELS.get(code, "error")
+    """The rule's severity (``Rule.level``), for SARIF and GitHub annotations."""
+    rule = RULES.get(code)
+    return rule.level if rule is not None else "error"
 
 
 def format_text(findings: Iterable[Finding]) -> str:
@@ -63,11 +61,12 @@ _LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 def format_github(findings: Iterable[Finding]) -> str:
-    """GitHub Actions workflow commands; values escaped as @actions/core does."""
+    """GitHub Actions workflow commands (``::warning`` or ``::error`` by the rule's level);
+    values escaped as @actions/core does."""
     out = []
     for f in findings:
         props = f"file={_prop(f.path)},line={f.line},col={f.col + 1},title={_prop(f.code)}"
-        out.append(f"::error {props}::{_data(f.message)}\n")
+        out.append(f"::{level(f.code)} {props}::{_data(f.message)}\n")
     return "".join(out)
 
 

@@ -109,6 +109,13 @@ def candidate_callees() -> frozenset:
 
 
 @lru_cache(maxsize=None)
+def array_factories() -> frozenset:
+    """Dotted names of the calls that make a plain array (``torch.zeros``, ``jax.numpy.ones``):
+    bound to a local name, such an array is no weight."""
+    return _union("factories")
+
+
+@lru_cache(maxsize=None)
 def first_arg_targets() -> frozenset:
     """Short names of init functions whose first argument is the tensor or layer they fill."""
     return frozenset(_short(n) for fw in FRAMEWORKS for n, f in fw.init_functions.items()
@@ -166,7 +173,7 @@ def model_builders() -> tuple[str, ...]:
 def refresh() -> None:
     """Forget what was derived from the tables: call after changing a table at run time (the
     tests add a made-up row this way)."""
-    for derived in (gate_words, context_words, candidate_callees, first_arg_targets, receiver_methods,
+    for derived in (gate_words, context_words, candidate_callees, array_factories, first_arg_targets, receiver_methods,
                     init_keywords, random_inits, forward_methods, constructor_methods, context_methods,
                     parameter_makers, model_builders):
         derived.cache_clear()

@@ -60,6 +60,11 @@ FACTORIES = {
     "tensorflow.ones_like": value_of(ONE), "tensorflow.constant": value_of(ARG, ArgSpec(0, "value")),
 }
 
+#: The calls that make a variable by hand, by dotted name: ``tf.get_variable(name, shape,
+#: dtype, initializer)`` and ``tf.Variable(initial_value)``.
+GET_VARIABLE = frozenset({"tensorflow.get_variable", "tensorflow.compat.v1.get_variable"})
+VARIABLE = frozenset({"tensorflow.Variable", "tensorflow.compat.v1.Variable"})
+
 FRAMEWORK = Framework(
     name="tensorflow",
     factories=FACTORIES,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import re
 import tokenize
-from typing import Iterable
+from typing import Collection, Iterable, Mapping, Optional
 
 from initlint.finding import Finding
 from initlint.lint.gate.textlines import physical_lines
@@ -74,3 +74,72 @@ def filter_noqa(findings: Iterable[Finding], text: str, always_on: "frozenset[st
         for f in findings
         if f.code in always_on or not suppressed_by(mapping.get(f.line, ""), f.code)
     ]
+
+
+def add_noqa(text: str, codes_by_line: "Mapping[int, Collection[str]]", reason: Optional[str] = None) -> str:
+    """``text`` with ``# noqa: CODE`` written where flake8 (and ruff) look for it for each
+    line of ``codes_by_line`` (1-based): the end of the reported line, or the last line of a
+    string that runs on from it. An existing ``# noqa: E501`` gains the codes (``# noqa: E501,
+    INI001``); a blanket ``# noqa`` or one that already covers a code is left as it is, so a
+    second run changes nothing. ``reason`` goes after the directive as a comment of its own
+    (``# noqa: INI001  # zero head by design``): a word after the codes could read as a code.
+    Line endings are kept. A file that does not tokenize is changed on the reported lines."""
+    lines = physical_lines(text)
+    where: dict[int, set] = {}
+    ends = _statement_line_ends(text, len(lines))
+    for line, codes in codes_by_line.items():
+        if 1 <= line <= len(lines):
+            where.setdefault(ends.get(line, line), set()).update(c.upper() for c in codes)
+    for n, codes in where.items():
+        lines[n - 1] = _with_codes(lines[n - 1], sorted(codes), reason)
+    return "".join(lines)
+
+
+def _statement_line_ends(text: str, count: int) -> "dict[int, int]":
+    """Line -> the line a noqa comment for it goes on: the last line of a multi-line string
+    token that starts on it (a comment cannot go inside the string)."""
+    out: dict[int, int] = {}
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            if tok.type == tokenize.STRING and tok.end[0] > tok.start[0]:
+                for line in range(tok.start[0], tok.end[0]):
+                    out[line] = tok.end[0]
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        pass
+    return out
+
+
+def _with_codes(line: str, codes: "list[str]", reason: Optional[str]) -> str:
+    body = line.rstrip("\r\n")
+    ending = line[len(body):]
+    match = _comment_noqa(body)
+    if match is not None:
+        present = match.group("codes")
+        if present is None:
+            return line  # a blanket noqa covers everything already
+        have = tuple(c.strip().upper() for c in _SPLIT.split(present) if c.strip())
+        missing = [c for c in codes if not c.startswith(have)]
+        if not missing:
+            return line
+        cut = match.start("codes") + len(present.rstrip(", \t"))
+        return body[:cut] + ", " + ", ".join(missing) + body[cut:] + ending
+    comment = "# noqa: " + ", ".join(codes) + (f"  # {reason}" if reason else "")
+    return body.rstrip() + "  " + comment + ending
+
+
+def _comment_noqa(body: str) -> "Optional[re.Match]":
+    """The noqa directive in the line's comment (not in a string before it)."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(body + "\n").readline))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        tokens = []
+    for tok in tokens:
+        if tok.type == tokenize.COMMENT:
+            m = NOQA_INLINE.search(tok.string)
+            if m is None:
+                return None
+            offset = tok.start[1]
+            return NOQA_INLINE.search(body, offset)
+    if not tokens:  # a line that does not tokenize alone (inside brackets): trust the text
+        return NOQA_INLINE.search(body)
+    return None

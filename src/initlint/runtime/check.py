@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 import warnings
 from fnmatch import fnmatchcase
-from typing import Any, Iterable, Union
+from typing import Any, Callable, Iterable, Optional, Union
 
 from initlint.catalog import RULES, expand_codes
 from initlint.runtime import crossrank, uninitialised
@@ -38,8 +38,15 @@ def detect_framework(model: Any) -> str:
     torch = sys.modules.get("torch")
     if torch is not None and isinstance(model, torch.nn.Module):
         return "torch"
+    if "jax" in sys.modules:  # "flax", "haiku", "equinox" or "jax" (any pytree of arrays)
+        from initlint.runtime.backends.jax import framework_of
+
+        framework = framework_of(model)
+        if framework is not None:
+            return framework
     raise TypeError(
-        f"check_model_init expects a torch.nn.Module or a Keras 3 model/layer, got {type(model).__name__}"
+        f"check_model_init expects a torch.nn.Module or a Keras 3 model/layer, or a JAX model (Flax variables "
+        f"or nnx Module, Equinox Module, Haiku params, a pytree of jax arrays), got {type(model).__name__}"
     )
 
 
@@ -47,6 +54,7 @@ def check_model_init(
     model: Any,
     *,
     example_inputs: Any = None,
+    apply_fn: Optional[Callable] = None,
     steps: int = 3,
     allow: Codes = (),
     select: Codes = None,
@@ -63,7 +71,9 @@ def check_model_init(
     accepted (a pattern matching no tensor warns); ``select``/``ignore``: codes or prefixes
     ("INI00"). Raises ``InitCheckError`` (an AssertionError) listing every problem when
     ``raise_on_problem``, ``ProbeError`` when the model cannot run on ``example_inputs``; the
-    model is never changed, not even an attribute. Sharded models (torch.distributed): call it on
+    model is never changed, not even an attribute. ``apply_fn``: for JAX, how to run the model
+    in the probe, ``apply_fn(model, *inputs)`` (e.g. ``model.apply`` for Flax linen variables);
+    nnx and Equinox modules are called directly. Sharded models (torch.distributed): call it on
     every rank; every rank gets the same report, or with ``rank0_only`` only rank 0 does (the
     others get an empty report and never raise).
     """
@@ -77,13 +87,23 @@ def check_model_init(
     codes -= expand_codes(list(_as_tuple(ignore)))
 
     framework = detect_framework(model)
+    if apply_fn is not None and (framework in ("torch", "keras") or example_inputs is None):
+        raise ValueError(
+            "check_model_init: apply_fn= runs a JAX model in the probe, so it needs example_inputs= and a JAX model"
+        )
     if framework == "keras":
         from initlint.runtime.backends import keras as backend
-    else:
+    elif framework == "torch":
         from initlint.runtime.backends import torch as backend
+    else:
+        from initlint.runtime.backends import jax as backend
+    probe_options = {"apply_fn": apply_fn} if apply_fn is not None else {}
 
     entries, notes = backend.collect(model)
     notes.extend(backend.compute_facts(entries) or ())
+    for e in entries:  # values per unit (the chance of identical units depends on it), any back end
+        if e.facts is not None and e.facts.n_units:
+            e.facts.fan_in = e.numel // e.facts.n_units
     view = model_view(entries)
     report = InitReport(model=type(model).__name__, framework=framework, checked=len(entries))
 
@@ -96,7 +116,7 @@ def check_model_init(
         if blocking:
             notes.append("probe skipped: NaN/Inf in " + ", ".join(blocking))
         else:
-            notes.extend(backend.probe(model, entries, example_inputs, steps))
+            notes.extend(backend.probe(model, entries, example_inputs, steps, **probe_options))
             if any(e.probe is not None for e in entries):
                 report.probe_steps = max(e.probe.steps for e in entries if e.probe is not None)
 

@@ -8,10 +8,12 @@ the exact ``allow=`` pattern that silences it, so nobody has to read initlint's 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Optional
 
 from initlint.catalog import RULES
+from initlint.runtime.fixes_jax import JAX_SUGGESTIONS
 
 #: one problem per parameter, the most specific code first (DESIGN.md §2)
 PRECEDENCE = ("INI006", "INI004", "INI003", "INI001", "INI002", "INI005")
@@ -57,19 +59,21 @@ SUGGESTIONS: dict[tuple[str, str], str] = {
         "built with -inf * 0), or a diverged running statistic; -inf/inf alone are fine in masks and bounds"
     ),
 }
+SUGGESTIONS.update(JAX_SUGGESTIONS)  # flax, haiku, equinox, jax
 
 
 def allow_pattern(name: str) -> str:
     """A glob for ``allow=`` that covers this parameter in every repeated block.
 
-    Numeric path segments (``layers.3.lora_B.weight``) become ``*`` so that one pattern
+    Numeric path segments (``layers.3.lora_B.weight``, ``layers/3/kernel``) become ``*`` so that one pattern
     silences the same deliberate init in each block of a stack.
     """
-    parts = name.split(".")
-    general = ["*" if p.isdigit() else p for p in parts]
+    parts = re.split(r"([./])", name)  # JAX names use "/" (params/fc1/kernel, layers/0/kernel)
+    general = ["*" if p.isdigit() else p for p in parts[::2]]
     if all(p == "*" for p in general[:-1]):  # "0.weight" -> "*.weight" would allow every weight
         return name
-    return ".".join(general)
+    parts[::2] = general
+    return "".join(parts)
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ def intent_reason(path: str, extra: Iterable[str] = ()) -> Optional[str]:
     """
     parts = path.split(".")
     leaf, modules = parts[-1], [p for p in parts[:-1] if not p.isdigit()]
-    names = [] if leaf in ("weight", "kernel") else [leaf]
+    names = [] if leaf in ("weight", "kernel", "w") else [leaf]  # (Haiku's weight is ``w``)
     names += list(reversed(modules[-2:]))
     if names and names[0].lower() in HIDDEN_LAYER_NAMES:
         return None

@@ -30,10 +30,12 @@ class TensorflowTables(Tables):
             if helper is not None:
                 helpers[helper[0]] = helper[1]
         for site in producer.facts.calls:  # W_conv1 = weight_variable([5, 5, 1, 32])
-            value = helpers.get(site.call.func.value) if isinstance(site.call.func, cst.Name) else None
+            value = helpers.get(site.call.func.value) if helpers and isinstance(site.call.func, cst.Name) else None
+            if value is None:
+                continue
             stored = assigned_names(site.ancestors)
             pos = positional(site.call)
-            if value is not None and stored and \
+            if stored and \
                     custom_parameter_is_weight(stored[0], literal_ndim(pos[0].value) if pos else None):
                 ev = producer.parameter_event(site, value, stored[0], f"{site.call.func.value}()")
                 yield ev
@@ -45,7 +47,7 @@ class TensorflowTables(Tables):
         fn = next((a for a in reversed(site.ancestors) if isinstance(a, cst.FunctionDef)), None)
         if not isinstance(parent, cst.Return) or fn is None:
             return None
-        if not self.qualnames(site.call.func, site.scope) & {"tensorflow.Variable", "tensorflow.compat.v1.Variable"}:
+        if not self.qualnames(site.call.func, site.scope) & TF.VARIABLE:
             return None
         pos = positional(site.call)
         inner = pos[0].value if pos else None
@@ -59,8 +61,10 @@ class TensorflowTables(Tables):
         """``tf.get_variable("W", [784, 10], initializer=tf.zeros_initializer())`` and
         ``W = tf.Variable(tf.zeros([784, 10]))``."""
         quals = self.qualnames(site.call.func, site.scope) if isinstance(site.call.func, (cst.Name, cst.Attribute)) else set()
+        if not quals & (TF.GET_VARIABLE | TF.VARIABLE):
+            return None
         stored = assigned_names(site.ancestors)
-        if quals & {"tensorflow.get_variable", "tensorflow.compat.v1.get_variable"}:
+        if quals & TF.GET_VARIABLE:
             args = bind_arguments(site.call, ("name", "shape", "dtype", "initializer"), ("name", "shape", "initializer"))
             init = args.get("initializer")
             name = string_value(args.get("name")) or (stored[0] if stored else None)
@@ -68,7 +72,7 @@ class TensorflowTables(Tables):
                 return None
             value = producer.value(init, site.scope, {}, "initializer")
             return producer.parameter_event(site, value, name, "tf.get_variable") if value is not None else None
-        if quals & {"tensorflow.Variable", "tensorflow.compat.v1.Variable"}:
+        if quals & TF.VARIABLE:
             pos = positional(site.call)
             inner = pos[0].value if pos else None
             if not isinstance(inner, cst.Call):

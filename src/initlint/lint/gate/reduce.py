@@ -60,13 +60,14 @@ def reduce(text: str, path: str, settings: Settings, tree: Optional[ast.Module] 
             if d.owner:
                 reducer.first_blanked[d.owner] = d.first
     reducer.tree, reducer.skipped = tree, skipped
+    reducer.imports = _module_imports(tree.body)
     reducer.mark_context(skipped)
     reducer.helpers = _survey(tree, reducer) | {w.rsplit(".", 1)[-1] for w, _ in settings.init_wrappers}
     if reducer.helpers:  # calls to the file's own init helpers are candidates too
-        reducer.count_hits(names_pattern(tuple(sorted(reducer.helpers))))
+        reducer.count_hits(names_pattern(tuple(sorted(reducer.helpers))), _CANDIDATE_WORD | _HELPER_NAME)
         if any(reducer.may_hold_candidate(d.first, d.last) for d in skipped):
             return reduce(text, path, settings, parse_guarded(text, path))  # a skipped def calls one
-        _survey(tree, reducer)  # again: a function that calls a helper may report
+        _survey(tree, reducer, again=True)  # a function that calls a helper may report
         reducer.any_candidate = reducer.any_candidate or _any_candidate(tree.body, reducer)
     if not reducer.any_candidate:
         return None
@@ -121,8 +122,8 @@ _MEMBER = "member"  # self.x assignments
 _NONE = ""  # candidates and context statements only
 
 
-_CANDIDATE_WORD, _CONTEXT_WORD = 1, 2
-_LONG_SKIP = 20_000  # characters of a blanked definition worth a search of their own to skip
+_CANDIDATE_WORD, _CONTEXT_WORD, _HELPER_NAME = 1, 2, 4
+_LONG_SKIP = 500  # characters of a blanked definition worth a search of their own to skip
 
 
 class _Reducer:
@@ -146,6 +147,7 @@ class _Reducer:
         self.placeholders: set[str] = set()
         self.kinds: dict[int, _Kind] = {}  # id(def) -> what the judge needs of it
         self.tree: Optional[ast.Module] = None
+        self.imports: dict[str, str] = {}  # name -> what a module-level import binds it to
         self.skipped: "list[Skipped]" = []  # the definitions blanked before parsing
         self._called: Optional[frozenset] = None  # names called at module level
         self.first_blanked: dict[int, int] = {}  # class's first line -> its first member blanked before parsing
@@ -171,6 +173,11 @@ class _Reducer:
             self.marked[d.first:d.last + 1] = bytes(d.last + 1 - d.first)
         self.hits = list(itertools.accumulate(1 if m else 0 for m in self.marked))
 
+    def can_report(self, node: ast.stmt, applied: bool = False) -> bool:
+        """``_can_report`` with what this file says: its helpers, its imports, and (``applied``)
+        the functions that may report, for ``.apply(fn)``."""
+        return _can_report(node, self.helpers, self.reportable if applied else frozenset(), self.imports)
+
     def called_at_top(self) -> "frozenset[str]":
         if self._called is None:
             definitions = sorted([_span(n) for n in self.tree.body if isinstance(n, _DEFS)] +
@@ -178,12 +185,18 @@ class _Reducer:
             self._called = called_at_top(self.text, self.starts, definitions)
         return self._called
 
-    def count_hits(self, scanner: Scanner) -> None:
+    def count_hits(self, scanner: Scanner, flag: int = _CANDIDATE_WORD) -> None:
         """Mark the lines where ``scanner``'s candidate words match, and sum the marks up:
         any span is then tested in O(1)."""
-        scanner.mark_lines(self.text, self.starts, self.marked, _CANDIDATE_WORD)
+        scanner.mark_lines(self.text, self.starts, self.marked, flag)
         self.hits = list(itertools.accumulate(1 if m else 0 for m in self.marked))
         self.candidate_hits = list(itertools.accumulate(m & _CANDIDATE_WORD for m in self.marked))
+        if flag & _HELPER_NAME:
+            self.helper_hits = list(itertools.accumulate(m >> 2 & 1 for m in self.marked))
+
+    def names_helper(self, first: int, last: int) -> bool:
+        """Whether any line of the span names one of the file's init helpers."""
+        return self.helper_hits[min(last, len(self.lines))] - self.helper_hits[first - 1] > 0
 
     # -- helpers -------------------------------------------------------------------------
     def matches(self, first: int, last: int) -> bool:
@@ -233,13 +246,14 @@ class _Reducer:
             self._keep(first, last)
             return True
         body_blocks = _blocks(node)
+        if isinstance(node, _DEFS) and context not in (_FUNCTION, _FORWARD) and (
+                not self.matches(first, last) or context == _MODULE and self._atomic(node) and not self._needed(node)):
+            self._drop(node, first)
+            return False
         if not body_blocks or isinstance(node, ast.Match) or self._atomic(node):
             return self._simple(node, first, last, context)
         if isinstance(node, ast.ClassDef):
             return self._class(node, first)
-        if isinstance(node, _DEFS) and not self.matches(first, last) and context not in (_FUNCTION, _FORWARD):
-            self._drop(node, first)
-            return False
         is_def = isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
         if is_def:
             # a function holding a candidate is read whole (a per-module callback, its bindings);
@@ -275,7 +289,7 @@ class _Reducer:
 
     def _simple(self, node: ast.stmt, first: int, last: int, context: str) -> bool:
         hit = self.matches(first, last)
-        if hit and _can_report(node, self.helpers, self.reportable):
+        if hit and self.can_report(node, applied=True):
             self.found = True
             self.candidates += 1
             self._keep_comments_above(first)
@@ -311,6 +325,13 @@ class _Reducer:
         if kind is None:
             return _NONE
         return _FUNCTION if kind.full else _CALLBACK
+
+    def _needed(self, node: ast.stmt) -> bool:
+        """A top-level definition the regions would not blank (``regions.blank_unneeded``): it
+        holds a candidate (or names a helper), or it is a class a script builds at top level.
+        With the whole file's ast (flake8), the reducer drops the others just the same."""
+        first, last = _span(node)
+        return self.may_hold_candidate(first, last) or isinstance(node, ast.ClassDef) and node.name in self.called_at_top()
 
     def _atomic(self, node: ast.stmt) -> bool:
         """A compound statement with a block that starts on a header line (``def f(x): ...``,
@@ -387,8 +408,11 @@ class _Reducer:
         for member in node.body:
             is_method = isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef))
             if is_method and self._atomic(member):
-                if member.name in wiring:
+                if member.name in wiring:  # kept whole: count what it holds
                     self._keep(*_span(member))
+                    if self.matches(*_span(member)) and _reportable(member.body, self):
+                        self.candidates += 1
+                        self.found = True
                 else:
                     self.statement(member, _NONE)
             elif is_method and member.name in wiring:
@@ -417,7 +441,7 @@ class _Reducer:
                 if kind is not None and kind.concerns_self:
                     return True
             elif not isinstance(member, ast.ClassDef) and self.matches(*_span(member)) and \
-                    _can_report(member, self.helpers, self.reportable):
+                    self.can_report(member, applied=True):
                 return True
         return False
 
@@ -429,7 +453,7 @@ class _Reducer:
             elif isinstance(member, ast.ClassDef):
                 if self._holds_candidate(member):
                     return True
-            elif self.matches(*_span(member)) and _can_report(member, self.helpers, self.reportable):
+            elif self.matches(*_span(member)) and self.can_report(member, applied=True):
                 return True
         return False
 
@@ -635,16 +659,19 @@ def _mentions_init(node: ast.stmt, helpers: "set[str]", reportable: "set[str]" =
     return False
 
 
-def _can_report(node: ast.stmt, helpers: "set[str]" = frozenset(), reportable: "set[str]" = frozenset()) -> bool:
-    """False for a statement that certainly initialises no weight: no init callee at all, or
-    an init whose target is a bias, norm scale, scalar, gradient or slice
-    (``paths.may_be_weight``, the judge's own rule)."""
+def _can_report(node: ast.stmt, helpers: "set[str]", reportable: "set[str]", imports: "dict[str, str]") -> bool:
+    """False for a statement that certainly initialises no weight: no init callee at all, an
+    array bound to a local name, or an init whose target is a bias, norm scale, scalar,
+    gradient or slice (``paths.may_be_weight``, the judge's own rule)."""
     if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
         return False  # a docstring that mentions zero_init
     if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, (ast.Name, ast.Attribute, ast.Constant)):
         return True  # init = Zeros; KERNEL_INIT = "zeros"; kernel_init: Callable = zeros
     if not _mentions_init(node, helpers, reportable):
         return False
+    if isinstance(node, ast.Assign) and all(_plain_names(t) for t in node.targets) and \
+            isinstance(node.value, ast.Call) and _resolve(node.value.func, imports) in knowledge.array_factories():
+        return False  # x = torch.zeros(n): an array; the producers make no event of a local one
     if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
         call = node.value
         func = call.func
@@ -714,14 +741,15 @@ def _ast_index(index: ast.expr):
     return ANY_INDEX
 
 
-def _survey(tree: ast.Module, reducer: _Reducer) -> set[str]:
+def _survey(tree: ast.Module, reducer: _Reducer, again: bool = False) -> set[str]:
     """One walk over the file's statements (not its expressions: walking every node would
     cost as much as parsing). Returns the plain functions of this file that zero what they
     are given (an init whose target is rooted at one of their parameters): calls to them
     are candidates too. Records in ``reducer.reportable`` every function or method holding
     a statement that may report (``model.apply(fn)`` is kept only for such an ``fn``), in
     ``reducer.import_names`` every name an import binds, and in ``reducer.any_candidate``
-    whether anything may report at all."""
+    whether anything may report at all. A definition without a marked line is passed over
+    (unless it imports); ``again``, once the helpers are known, one that names none."""
     names = set()
     stack = [(node, False) for node in tree.body]
     while stack:
@@ -745,9 +773,16 @@ def _survey(tree: ast.Module, reducer: _Reducer) -> set[str]:
             if reducer.matches(first, last) and isinstance(node, ast.Assign) and _makes_parameter(node.value):
                 reducer.placeholders.update(t.attr for t in node.targets if isinstance(t, ast.Attribute))
             if not reducer.any_candidate:
-                reducer.any_candidate = reducer.matches(first, last) and _can_report(node)
+                reducer.any_candidate = reducer.matches(first, last) and reducer.can_report(node)
         elif not reducer.any_candidate and not in_class and _header_candidate(node, reducer):
             reducer.any_candidate = True
+        if isinstance(node, _DEFS):
+            first, last = _span(node)
+            if again and not reducer.names_helper(first, last):
+                continue  # what the first survey found of it stands
+            if not reducer.matches(first, last) and reducer.text.find(
+                    "import", reducer.starts[first - 1], reducer.starts[last]) < 0:
+                continue  # nothing in it can report, nor bind a name
         for _, block in _blocks(node):
             stack.extend((child, isinstance(node, ast.ClassDef)) for child in block)
     return names
@@ -786,7 +821,7 @@ def _function_kind(fn, reducer: _Reducer) -> _Kind:
             stack.extend((child, of_params, of_self) for _, b in blocks for child in b)
             continue
         first, last = _span(node)
-        if not (reducer.matches(first, last) and _can_report(node, reducer.helpers)):
+        if not (reducer.matches(first, last) and reducer.can_report(node)):
             continue
         root = _init_root(node)
         if root in of_self:
@@ -819,6 +854,38 @@ def _init_root(node: ast.stmt) -> Optional[str]:
         roots = {_root(t) for t in targets if t is not None}
         return "self" if roots == {"self"} else None
     return None
+
+
+def _resolve(expr: ast.expr, imports: "dict[str, str]") -> Optional[str]:
+    """``jnp.zeros`` -> ``jax.numpy.zeros`` through the file's module-level imports; None for
+    anything else (a local, an attribute of a value)."""
+    parts = []
+    while isinstance(expr, ast.Attribute):
+        parts.append(expr.attr)
+        expr = expr.value
+    if not isinstance(expr, ast.Name) or expr.id not in imports:
+        return None
+    return ".".join((imports[expr.id], *reversed(parts)))
+
+
+def _module_imports(body: list) -> "dict[str, str]":
+    """Name -> dotted module or object, for the imports outside any function (under ``if``
+    and ``try`` too); a name imported twice differently is left out."""
+    out: dict = {}
+    stack = list(body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Import):
+            pairs = [(a.asname or a.name.split(".")[0], a.name if a.asname else a.name.split(".")[0]) for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            pairs = [(a.asname or a.name, f"{node.module}.{a.name}") for a in node.names]
+        else:
+            if not isinstance(node, _DEFS):
+                stack.extend(child for _, block in _blocks(node) for child in block)
+            continue
+        for name, target in pairs:
+            out[name] = target if out.get(name, target) == target else None
+    return {k: v for k, v in out.items() if v is not None}
 
 
 def _makes_parameter(expr: ast.expr) -> bool:
@@ -860,7 +927,7 @@ def _reportable(body: list, reducer: _Reducer) -> bool:
                 return True
             continue
         first, last = _span(node)
-        if reducer.matches(first, last) and _can_report(node, reducer.helpers):
+        if reducer.matches(first, last) and reducer.can_report(node):
             return True
     return False
 

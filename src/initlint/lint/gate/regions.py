@@ -22,9 +22,12 @@ syntax errors that stop it from reading an init.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from functools import lru_cache
 from typing import Callable, Collection, Iterable, NamedTuple, Optional
+
+from initlint.lint.gate.prefilter import names_pattern
 
 _DEFINITION = re.compile(r"(?:async[ \t]+def|def|class)[ \t]+(\w+)")
 #: Everything but line breaks: blanking turns it into one space (removing it could merge a
@@ -77,13 +80,20 @@ def blank_unneeded(
                 skipped += [m for m in members if m.name not in context_methods and m.name not in called
                             and not has_candidate(m.first, m.last)
                             and not _SELF_ASSIGN.search(text, starts[m.first - 1], starts[m.last])]
+    # a top-level function with a candidate may be an init helper (``def zero_module(m)``),
+    # and a call to it a candidate: a definition naming one is not blanked
+    functions = tuple(sorted({d.name for d in top if has_candidate(d.first, d.last) and not text.startswith(
+        "class", starts[d.name_line - 1])}))
+    names_helper = _lines_naming(text, starts, functions) if functions else None
     out, kept, done = [], [], 0
     for d in skipped:  # in text order, never overlapping
         region = text[starts[d.first - 1] : starts[d.last]]
         if region.count('"""') % 2 or region.count("'''") % 2:
             return None  # a string may cross this region's edge: parse the whole file
         if "import" in region:
-            continue  # the names it imports count for the whole file (locate._survey)
+            continue  # the names it imports count for the whole file (reduce._survey)
+        if names_helper is not None and names_helper[d.last] - names_helper[d.first - 1]:
+            continue
         kept.append(d)
         out += (text[done : starts[d.first - 1]], _LINE_TEXT.sub(" ", region))
         done = starts[d.last]
@@ -91,6 +101,13 @@ def blank_unneeded(
         return None
     out.append(text[done:])
     return "".join(out), kept
+
+
+def _lines_naming(text: str, starts: "list[int]", names: "tuple[str, ...]") -> "list[int]":
+    """Prefix counts of the lines where one of ``names`` occurs as a word."""
+    marked = bytearray(len(starts))
+    names_pattern(names).mark_lines(text, starts, marked)
+    return list(itertools.accumulate(marked))
 
 
 @lru_cache(maxsize=32)
@@ -146,19 +163,23 @@ def _block(text: str, starts: "list[int]", start: int, end: int, indent: str, ow
 
 
 _CALLED = re.compile(r"\b(\w++)\s*+\(")  # possessive: no backtracking through a word
+#: The first line of a module-level statement (not indented, not a comment or decorator, not
+#: the closing bracket of a long one).
+_TOP_LINE = re.compile(r"^[^ \t\r\n#@)\]}][^\r\n]*", re.M)
 
 
 def called_at_top(text: str, starts: "list[int]", definitions: "Iterable[tuple[int, int]]") -> "frozenset[str]":
-    """Names called outside the file's top-level definitions (``model = MLP(...)``, at
-    module level or under ``if __name__ == "__main__":``): a script's or notebook's model,
-    whose wiring the judge reads. ``definitions``: their (first, last) lines, in order. The
+    """Names called on the first line of a module-level statement (``model = MLP(...)``,
+    ``MLP().apply(init)``): a script's or notebook's model, whose wiring the judge reads. A
+    config table's continuation lines (``cfgs = dict(\\n a=Cfg(...),``) do not count.
+    ``definitions``: the (first, last) lines of the top-level definitions, in order. The
     regions and the reducer both ask this, of the text's definitions and of the ast's."""
     names: set[str] = set()
     done = 0
-    for first, last in definitions:
-        names.update(_CALLED.findall(text, done, starts[first - 1]))
-        done = starts[last]
-    names.update(_CALLED.findall(text, done))
+    for first, last in (*definitions, (len(starts), len(starts))):
+        for line in _TOP_LINE.findall(text, done, starts[first - 1]):
+            names.update(_CALLED.findall(line))
+        done = starts[last] if last < len(starts) else len(text)
     return frozenset(names)
 
 

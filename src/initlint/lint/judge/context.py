@@ -40,7 +40,11 @@ _FAMILY_SHORT = frozenset(q.rsplit(".", 1)[-1] for q in T.LAYERS)
 class Guard:
     kind: str
     names: tuple = ()
-    text: str = ""
+    node: Optional[cst.CSTNode] = None  # the test, printed only for a message
+
+    @property
+    def text(self) -> str:
+        return source_of(self.node) if self.node is not None else ""
 
 
 @dataclass
@@ -220,27 +224,26 @@ def classify_test(test: cst.BaseExpression, polarity: bool, scope: Scope, resolv
             return classify_test(test.left, polarity, scope, resolver) + classify_test(test.right, polarity, scope, resolver)
         return _merge_or(classify_test(test.left, polarity, scope, resolver)
                          + classify_test(test.right, polarity, scope, resolver))
-    text = source_of(test)
     out: list[Guard] = []
-    g = _isinstance_guard(test, polarity, scope, resolver, text)
+    g = _isinstance_guard(test, polarity, scope, resolver)
     if g is not None:
         return [g]
-    g = _dim_guard(test, polarity, text)
+    g = _dim_guard(test, polarity)
     if g is not None:
         return [g]
     literals = string_literals(test)
     if not literals and polarity:
         named = _name_test(test)
         if named:
-            return [Guard(SPECIFIC, (named,), text)]
+            return [Guard(SPECIFIC, (named,), test)]
     if literals:
-        g = _string_guard(literals, polarity, text)
+        g = _string_guard(literals, polarity, test)
         if g is not None:
             out.append(g)
     if polarity:
         for name in names_in(test) + literals:
             if says_zero(name) or name in ("constant", "const"):  # init_scheme == "constant"
-                out.append(Guard(ZERO_FLAG, (name,), text))
+                out.append(Guard(ZERO_FLAG, (name,), test))
                 break
     return out
 
@@ -249,14 +252,13 @@ def _merge_or(guards: list[Guard]) -> list[Guard]:
     # `isinstance(m, nn.Linear) or isinstance(m, nn.Conv2d)`: still families; anything else: unknown.
     kinds = {g.kind for g in guards}
     if kinds and kinds <= {FAMILY}:
-        return [Guard(FAMILY, tuple(n for g in guards for n in g.names), guards[0].text)]
+        return [Guard(FAMILY, tuple(n for g in guards for n in g.names), guards[0].node)]
     if kinds and kinds <= {NORM, CUSTOM_NORM}:
-        return [Guard(CUSTOM_NORM if CUSTOM_NORM in kinds else NORM, (), guards[0].text)]
+        return [Guard(CUSTOM_NORM if CUSTOM_NORM in kinds else NORM, (), guards[0].node)]
     return [g for g in guards if g.kind == ZERO_FLAG]
 
 
-def _isinstance_guard(test: cst.BaseExpression, polarity: bool, scope: Scope, resolver: Resolver,
-                      text: str) -> Optional[Guard]:
+def _isinstance_guard(test: cst.BaseExpression, polarity: bool, scope: Scope, resolver: Resolver) -> Optional[Guard]:
     """``isinstance(m, nn.Linear)``, ``type(m) == nn.BatchNorm2d``, ``type(m) in (...)``."""
     classes = None
     if isinstance(test, cst.Call) and dotted_name(test.func) == "isinstance" and len(test.args) >= 2:
@@ -268,7 +270,7 @@ def _isinstance_guard(test: cst.BaseExpression, polarity: bool, scope: Scope, re
     if classes is None:
         return None
     if not polarity:
-        return Guard("other", (), text)  # the else branch of an isinstance: "everything else"
+        return Guard("other", (), test)  # the else branch of an isinstance: "everything else"
     exprs = [e.value for e in classes.elements] if isinstance(classes, (cst.Tuple, cst.List)) else [classes]
     kinds, names = set(), []
     for e in exprs:
@@ -284,10 +286,10 @@ def _isinstance_guard(test: cst.BaseExpression, polarity: bool, scope: Scope, re
     if kinds == {NORM}:
         # A norm class of the model's own may store γ as w in (1 + w): zero is its identity.
         standard = all(resolver.is_norm(_class_names(e, scope, resolver)) for e in exprs)
-        return Guard(NORM if standard else CUSTOM_NORM, tuple(names), text)
+        return Guard(NORM if standard else CUSTOM_NORM, tuple(names), test)
     if SPECIFIC in kinds and len(kinds) == 1:
-        return Guard(SPECIFIC, tuple(names), text)
-    return Guard(FAMILY, tuple(names), text)
+        return Guard(SPECIFIC, tuple(names), test)
+    return Guard(FAMILY, tuple(names), test)
 
 
 def _class_names(expr: cst.BaseExpression, scope: Scope, resolver: Resolver) -> set:
@@ -318,7 +320,7 @@ _CMP_TO_WEIGHTS = {  # (operator, n) -> does "ndim <op> n" select tensors of 2+ 
 }
 
 
-def _dim_guard(test: cst.BaseExpression, polarity: bool, text: str) -> Optional[Guard]:
+def _dim_guard(test: cst.BaseExpression, polarity: bool) -> Optional[Guard]:
     if not (isinstance(test, cst.Comparison) and len(test.comparisons) == 1):
         return None
     left = "".join(source_of(test.left).split())
@@ -333,23 +335,23 @@ def _dim_guard(test: cst.BaseExpression, polarity: bool, text: str) -> Optional[
         return None
     if not polarity:
         selects_weights = not selects_weights
-    return Guard(WEIGHTS if selects_weights else NONWEIGHTS, (), text)
+    return Guard(WEIGHTS if selects_weights else NONWEIGHTS, (), test)
 
 
-def _string_guard(literals: list[str], polarity: bool, text: str) -> Optional[Guard]:
+def _string_guard(literals: list[str], polarity: bool, test: cst.BaseExpression) -> Optional[Guard]:
     low = [s.lower() for s in literals]
     if any("bias" in s for s in low):
-        return Guard(BIAS if polarity else WEIGHTS, tuple(literals), text)
+        return Guard(BIAS if polarity else WEIGHTS, tuple(literals), test)
     stripped = [s.strip(".") for s in (x[: -len("weight")] if x.endswith("weight") else x for x in literals)]
     if all(not s for s in stripped):
-        return Guard(WEIGHTS if polarity else NONWEIGHTS, tuple(literals), text)
+        return Guard(WEIGHTS if polarity else NONWEIGHTS, tuple(literals), test)
     if not polarity:
-        return Guard("other", tuple(literals), text)
+        return Guard("other", tuple(literals), test)
     if any(is_norm_owner_name(part) for s in literals for part in s.split(".")):
-        return Guard(CUSTOM_NORM, tuple(literals), text)
+        return Guard(CUSTOM_NORM, tuple(literals), test)
     if all(any(s.startswith(w) for w in FAMILY_WORDS) for s in literals):
-        return Guard(FAMILY, tuple(literals), text)
-    return Guard(SPECIFIC, tuple(s for s in stripped if s), text)
+        return Guard(FAMILY, tuple(literals), test)
+    return Guard(SPECIFIC, tuple(s for s in stripped if s), test)
 
 
 def _name_test(test: cst.BaseExpression) -> Optional[str]:

@@ -114,16 +114,18 @@ def _where(layer: Optional[LayerRef]) -> str:
 
 
 def _attention(j: "Judge", ev: InitEvent, layer: LayerRef, bias: BiasState) -> Optional[str]:
-    """One initializer for the q/k/v/output projections: the value and output projections are
-    then two chained zero layers (unless the output projection has its own init)."""
+    """One initializer for the q/k/v(/output) projections. With zero biases the query and key
+    both start at zero: the logits are 0 and each one's gradient is the other's output, so
+    neither ever trains (attention stays uniform), whatever the output projection does; and
+    without an init of its own the output projection is a second zero layer after the value."""
     spec = layer.spec
     if ev.keyword and spec.out_kernel and ev.keyword == spec.out_kernel:
         return None
+    if not bias.is_zero:
+        return None
     if ev.output_init_random:
-        return None  # the output projection has its own (non-zero) init
-    if bias.is_zero:
-        return M.attention(ev.label(), ev.api, bias)
-    return None
+        return M.attention_query_key(ev.label(), ev.api, bias)
+    return M.attention(ev.label(), ev.api, bias)
 
 
 def in_loop(j: "Judge", ev: InitEvent, ctx) -> Optional[str]:

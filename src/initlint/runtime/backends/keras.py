@@ -6,7 +6,7 @@ to their name. Values are read through ``variable.value``: on the torch backend 
 torch tensor and the fast torch path applies; on other backends values are converted to numpy
 (one copy per variable; the speed target is for torch).
 
-The probe is supported on the torch backend only: ``model.stateless_call`` with copies of the
+The probe runs on the torch backend (below) and on JAX (backends.keras_jax): ``model.stateless_call`` with copies of the
 variables (so the model's variables never change), ``training=False`` (Keras has a single
 training flag: dropout is off and BatchNormalization uses its moving statistics), and torch
 autograd for the gradients.
@@ -137,8 +137,6 @@ def compute_facts(entries: list) -> None:
     for e in entries:
         want = e.trainable and e.spec.role in (*roles.CONSTANT_CHECKED, roles.NORM_SCALE)
         e.facts = np_facts(e.value, e.layout, want)
-        if e.facts.n_units:
-            e.facts.fan_in = e.numel // e.facts.n_units
 
 
 def split_inputs(example_inputs: Any) -> tuple:
@@ -163,8 +161,12 @@ def _training_kwargs(model: Any) -> dict:
 
 def probe(model: Any, entries: list, example_inputs: Any, steps: int) -> list:
     __tracebackhide__ = True
+    if backend_name() == "jax":
+        from initlint.runtime.backends.keras_jax import probe as jax_probe
+
+        return jax_probe(model, entries, example_inputs, steps)
     if backend_name() != "torch":
-        return [f"probe skipped: the Keras probe needs the torch backend (this is {backend_name()!r})"]
+        return [f"probe skipped: the Keras probe needs the torch or jax backend (this is {backend_name()!r})"]
     import torch
 
     from initlint.runtime.backends.torch import PROBE_RNG_SEED, isolated

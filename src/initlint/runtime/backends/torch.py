@@ -193,9 +193,6 @@ def compute_facts(entries: list) -> list:
                 f.tiny = _tiny(t, e.numel // max(1, f.n_units or int(e.shape[0])))
             if e.spec.role == roles.NORM_SCALE and f.constant in (0.0, -1.0) and e.trainable:
                 f.zero_scale = _zero_scale(e)
-    for e in entries:  # (sharded ones included)
-        if e.facts is not None and e.facts.n_units:
-            e.facts.fan_in = e.numel // e.facts.n_units
     return notes
 
 
