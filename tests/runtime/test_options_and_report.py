@@ -225,3 +225,22 @@ def test_nothing_checked_is_a_note_and_a_warning():
     assert report.ok and report.checked == 0 and any(n.startswith("nothing was checked") for n in report.notes)
     with pytest.warns(UserWarning, match="nothing was checked"):
         run(nn.ReLU())
+
+
+def test_codes_precedence_and_fixes_come_from_the_catalog():
+    from initlint.catalog import JAX_LIBRARIES, RULES, RUNTIME_CODES, RUNTIME_FIXES, RUNTIME_PRECEDENCE, runtime_fix
+
+    assert set(RUNTIME_PRECEDENCE) == RUNTIME_CODES == set(RUNTIME_FIXES) == {c for c, r in RULES.items() if r.runtime != "—"}
+    for code in RUNTIME_CODES:
+        for framework in ("torch", "keras", *JAX_LIBRARIES):
+            fix = runtime_fix(code, framework)
+            assert fix and "{" not in fix, (code, framework)
+    report = run(Stack(), select="INI00")
+    assert all(p.suggestion == runtime_fix(p.code, "torch") for p in report.problems)
+    # the most specific code wins: NaN in a zero weight is INI006, not INI001
+    model = nn.Linear(4, 4)
+    with torch.no_grad():
+        model.weight.zero_()
+        model.weight[0, 0] = float("nan")
+    assert [p.code for p in run(model).problems] == ["INI006"]
+    assert [p.code for p in run(model, ignore="INI006").problems] == []  # (not all zero: no INI001 either)

@@ -8,14 +8,11 @@ import warnings
 from fnmatch import fnmatchcase
 from typing import Any, Callable, Iterable, Optional, Union
 
-from initlint.catalog import RULES, expand_codes
+from initlint.catalog import RUNTIME_CODES, expand_codes
 from initlint.runtime import crossrank, uninitialised
 from initlint.runtime.facts import Entry
 from initlint.runtime.judge import judge, model_view, pick
 from initlint.runtime.report import InitCheckError, InitReport, make_problem
-
-#: codes check_model_init can report (those with a runtime column in the catalog)
-RUNTIME_CODES = frozenset(c for c, r in RULES.items() if r.runtime != "—")
 
 Codes = Union[str, Iterable[str], None]
 

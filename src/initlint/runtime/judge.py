@@ -24,9 +24,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from initlint.catalog import RUNTIME_PRECEDENCE
 from initlint.runtime import chance
 from initlint.runtime.facts import Entry
-from initlint.runtime.report import PRECEDENCE
 from initlint.runtime.roles import BUFFER, CONSTANT_CHECKED, EMBEDDING, NORM_SCALE, WEIGHT
 
 
@@ -257,7 +257,7 @@ def judge(e: Entry, view: ModelView = ModelView()) -> tuple[dict, list]:
 
 def pick(cands: dict, codes: set) -> "tuple[str, str] | None":
     """The highest-precedence candidate whose code is enabled."""
-    for code in PRECEDENCE:
+    for code in RUNTIME_PRECEDENCE:
         if code in cands and code in codes:
             return code, cands[code]
     return None

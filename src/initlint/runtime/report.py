@@ -12,54 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional
 
-from initlint.catalog import RULES
-from initlint.runtime.fixes_jax import JAX_SUGGESTIONS
-
-#: one problem per parameter, the most specific code first (DESIGN.md §2)
-PRECEDENCE = ("INI006", "INI004", "INI003", "INI001", "INI002", "INI005")
-
-# Suggested fixes, per code and framework.  {name} is the parameter's name.
-SUGGESTIONS: dict[tuple[str, str], str] = {
-    ("INI001", "torch"): (
-        "initialise it randomly, e.g. nn.init.kaiming_uniform_(w, a=math.sqrt(5)) (the nn.Linear "
-        "default); if the zero is deliberate (LoRA B, a zero head, the last layer of a residual "
-        "branch), pass example_inputs= so the probe can confirm that it trains"
-    ),
-    ("INI001", "keras"): (
-        "use a random kernel_initializer (e.g. 'glorot_uniform', the Dense default); keep 'zeros' "
-        "for biases"
-    ),
-    ("INI003", "torch"): (
-        "initialise every norm scale to 1 (the nn.LayerNorm/BatchNorm default); zero γ only the last norm "
-        "of each residual branch (zero_init_residual), never every norm"
-    ),
-    ("INI003", "keras"): "use gamma_initializer='ones' (the default); zero only the last norm of each residual branch",
-    ("INI002", "torch"): (
-        "use a random init (e.g. nn.init.xavier_uniform_); a fixed filter should be frozen with "
-        "requires_grad_(False)"
-    ),
-    ("INI002", "keras"): "use a random kernel_initializer (e.g. 'glorot_uniform'); a fixed filter should be trainable=False",
-    ("INI004", "torch"): (
-        "do not zero a layer whose output meets a ReLU-like activation or another zero tensor: zero the "
-        "*last* layer of the branch instead, or use a random init (and no bias <= 0 on a zero weight)"
-    ),
-    ("INI004", "keras"): "zero the last layer of the branch instead, or use a random kernel_initializer",
-    ("INI005", "torch"): (
-        "use a random init; eye_/dirac_ only on square weights; do not copy one unit's weights "
-        "into another"
-    ),
-    ("INI005", "keras"): "use a random kernel_initializer; 'identity' only on square kernels",
-    ("INI006", "torch"): (
-        "initialise it (torch.empty leaves memory unfilled; check fan-in divisions for 0), or "
-        "load a checkpoint saved before training diverged"
-    ),
-    ("INI006", "keras"): "initialise it with a finite initializer, or load weights saved before training diverged",
-    ("INI006", "buffer"): (
-        "recompute this buffer: NaN comes from a 0/0, log(0) or sqrt(<0) where it is built (e.g. a mask "
-        "built with -inf * 0), or a diverged running statistic; -inf/inf alone are fine in masks and bounds"
-    ),
-}
-SUGGESTIONS.update(JAX_SUGGESTIONS)  # flax, haiku, equinox, jax
+from initlint.catalog import RULES, runtime_fix
 
 
 def allow_pattern(name: str) -> str:
@@ -246,14 +199,13 @@ class ProbeError(RuntimeError):
 def make_problem(
     code: str, name: str, message: str, shape: tuple, framework: str, aliases: tuple = (), kind: str = "param"
 ) -> Problem:
-    suggestion = SUGGESTIONS.get((code, kind)) or SUGGESTIONS.get((code, framework)) or SUGGESTIONS[(code, "torch")]
     return Problem(
         code=code,
         name=name,
         message=message,
         shape=tuple(int(s) for s in shape),
         rule=RULES[code].name,
-        suggestion=suggestion,
+        suggestion=runtime_fix(code, framework, kind),
         aliases=tuple(aliases),
         framework=framework,
     )
