@@ -204,6 +204,11 @@ def test_repeated_layers_are_grouped_in_the_message():
     assert text.count("INI001 zero-weight") == 1
     assert "layers.{0-11}.mix.weight (12 tensors) shape (4, 4): INI001 zero-weight" in text
     assert 'allow=["layers.*.mix.weight"]' in text
+    # JAX names use "/": grouped the same way
+    jax_style = InitReport(model="MLP", framework="flax", problems=[
+        Problem("INI001", f"params/layers/{i}/mix/kernel", "all zero", (4, 4),
+                "zero-weight", "fix", framework="flax") for i in range(3)])
+    assert "params/layers/{0-2}/mix/kernel (3 tensors) shape (4, 4): INI001" in str(jax_style)
 
 
 def test_report_to_dict_and_json():

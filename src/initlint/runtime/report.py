@@ -118,19 +118,21 @@ class InitReport:
         return "\n".join(lines)
 
 
-def _pattern_and_indices(names: list) -> tuple:
-    """``["l.0.w", "l.3.w"]`` -> ``"l.{0, 3}.w"`` when the names differ in one numeric segment."""
-    split = [n.split(".") for n in names]
+def _pattern_and_indices(names: list) -> str:
+    """``["l.0.w", "l.3.w"]`` -> ``"l.{0, 3}.w"`` (``/`` separators too) when the names differ in
+    one numeric segment."""
     if len(names) == 1:
         return names[0]
-    varying = [i for i in range(len(split[0])) if len({s[i] for s in split}) > 1]
-    if len(varying) == 1:
-        from initlint.runtime.judge import fmt_indices
+    split = [re.split(r"([./])", n) for n in names]
+    if len({len(s) for s in split}) == 1:
+        varying = [i for i in range(len(split[0])) if len({s[i] for s in split}) > 1]
+        if len(varying) == 1 and all(s[varying[0]].isdigit() for s in split):
+            from initlint.runtime.judge import fmt_indices
 
-        i = varying[0]
-        parts = list(split[0])
-        parts[i] = "{" + fmt_indices([int(s[i]) for s in split]) + "}"
-        return ".".join(parts)
+            i = varying[0]
+            parts = list(split[0])
+            parts[i] = "{" + fmt_indices([int(s[i]) for s in split]) + "}"
+            return "".join(parts)
     return allow_pattern(names[0])
 
 
