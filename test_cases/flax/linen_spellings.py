@@ -60,8 +60,8 @@ class Families(nn.Module):
 
     @nn.compact
     def __call__(self, tokens, images, carry):
-        emb = nn.Embed(self.vocab_size, self.features, embedding_init=nn.initializers.zeros)(tokens)  # expect: INI001
-        proj = nn.DenseGeneral(features=(8, 64), axis=-1, kernel_init=nn.initializers.zeros)(emb)  # expect: INI001
+        emb = nn.Embed(self.vocab_size, self.features, embedding_init=nn.initializers.zeros)(tokens)  # expect: INI004
+        proj = nn.DenseGeneral(features=(8, 64), axis=-1, kernel_init=nn.initializers.zeros)(emb)  # expect: INI004
         conv = nn.Conv(self.features, (3, 3), kernel_init=nn.initializers.zeros)(images)  # expect: INI001
         up = nn.ConvTranspose(self.features, (2, 2), strides=(2, 2), kernel_init=nn.initializers.ones)(conv)  # expect: INI002
         local = nn.ConvLocal(self.features, (3, 3), kernel_init=nn.zeros_init())(images)  # expect: INI001

@@ -17,7 +17,7 @@ import libcst as cst
 
 from initlint import knowledge
 from initlint.knowledge import torch as T
-from initlint.knowledge.base import ArgSpec, BiasState
+from initlint.knowledge.base import ZERO, ArgSpec, BiasState
 from initlint.knowledge.naming import (
     BIAS, BUFFER, GRAD, NORM, SCALAR, SLICE, UNKNOWN, WEIGHT, is_norm_owner_name, is_test_path,
 )
@@ -27,7 +27,7 @@ from initlint.lint.judge import dead, intent
 from initlint.lint.judge import messages as M
 from initlint.lint.judge import roles
 from initlint.lint.model.collect import CallSite, ClassInfo, ModuleFacts
-from initlint.lint.model.flow import Flow, FlowReader
+from initlint.lint.model.flow import Flow, FlowReader, same_module
 from initlint.lint.model.literals import get_arg, is_false, path_of, short, source_of
 from initlint.lint.model.paths import ANY_INDEX, SLICE_PART, Path
 from initlint.lint.model.resolve import Resolver
@@ -42,6 +42,10 @@ class Verdict:
     idiom: Optional[str] = None
     #: False when the structure showed a hidden layer: no comment excuses it either
     names_count: bool = True
+
+
+#: In-place methods that always write zeros (``zero_``): they draw no partial pattern.
+_ZERO_METHODS = frozenset(m for fw in knowledge.FRAMEWORKS for m, f in fw.tensor_methods.items() if f.value == ZERO)
 
 
 class Judge:
@@ -66,6 +70,7 @@ class Judge:
         self._zeroing: Optional[dict] = None
         self._feeding: Optional[dict] = None
         self._writes: Optional[dict] = None
+        self._writes_in: Optional[dict] = None
         self._order = {id(s.call): i for i, s in enumerate(facts.calls)}
 
     # -- entry point ---------------------------------------------------------------------
@@ -230,8 +235,16 @@ class Judge:
         if param is not None:
             return param
         owner = self.owner_of(ev)
+        narrowed = self._narrowed_class(ev)
         if owner is not None:
-            return self.reader.layer_at(owner, ev.site.scope)
+            return self.reader.layer_at(owner, ev.site.scope, narrowed)
+        t = ev.target
+        if narrowed is not None and len(t.parts) == 1 and isinstance(t.parts[0], str) and t.parts[0] in narrowed.attrs:
+            # init.zeros_(module.static_weight) under isinstance(module, Block): Block's own Parameter
+            value, where = narrowed.attrs[t.parts[0]]
+            value = same_module(value)
+            if isinstance(value, cst.Call) and self.resolver.qualnames(value.func, where) & T.PARAMETER_CLASSES:
+                return LayerRef("attr", where, ctor=value, name=t.parts[0], cls=narrowed, param=True)
         if ev.helper is not None and ev.target is None:
             # zero_module(nn.Conv2d(...)): the helper's result stands where the layer does
             arg = next((a.value for a in ev.site.call.args if a.keyword is None), None)
@@ -241,6 +254,27 @@ class Judge:
                 ref.ctor = arg
                 ref.spec, ref.framework = (found[1], found[2]) if found else (None, None)
                 return ref
+        return None
+
+    def _narrowed_class(self, ev: InitEvent) -> Optional[ClassInfo]:
+        """The class of this file an ``isinstance(m, Block)`` test around the init narrows
+        ``m`` to (``_init_weights``' per-class branches): its forward says where ``m.proj``
+        goes."""
+        t = ev.target
+        if t is None or t.root in ("self", "cls"):
+            return None
+        anc = ev.site.ancestors
+        for i in range(len(anc) - 2, -1, -1):
+            node = anc[i]
+            if isinstance(node, cst.If) and anc[i + 1] is node.body:
+                test = node.test
+                if isinstance(test, cst.Call) and isinstance(test.func, cst.Name) and test.func.value == "isinstance" \
+                        and len(test.args) == 2 and isinstance(test.args[0].value, cst.Name) \
+                        and test.args[0].value.value == t.root:
+                    kind = test.args[1].value
+                    return self.reader.class_named(kind.value) if isinstance(kind, cst.Name) else None
+            if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+                return None
         return None
 
     def _parameter(self, ev: InitEvent) -> Optional[LayerRef]:
@@ -266,7 +300,7 @@ class Judge:
             return flows
         returned = [f for f in flows if f.returned_by is not None]
         flows = [f for f in flows if f.returned_by is None]
-        cls = self._own_parameter_class(ev, ctx)
+        cls = self._own_parameter_class(ev, ctx) or (layer.cls if layer is not None and layer.cls is not ctx.cls else None)
         if cls is not None and (returned or not flows):
             flows += [dataclasses.replace(f, acts=r.acts + f.acts) for r in returned or [Flow()]
                       for f in self._instance_flows(cls)]
@@ -476,18 +510,29 @@ class Judge:
         if fn is None:
             return False
         prefix = ev.target.parts
-        for site in self.facts.calls:
-            func = site.call.func
-            if not (isinstance(func, cst.Attribute) and func.attr.value in ("copy_", "fill_", "normal_", "uniform_")):
-                continue
-            if not any(a is fn for a in site.ancestors):
-                continue
-            p = path_of(func.value)
-            if p is not None and p.root == ev.target.root and len(p.parts) > len(prefix) \
-                    and p.parts[:len(prefix)] == prefix and (
-                        not isinstance(p.parts[len(prefix)], str) or p.parts[len(prefix)] in (SLICE_PART, ANY_INDEX)):
+        for p in self._partial_writes().get(id(fn), ()):
+            if p.root == ev.target.root and len(p.parts) > len(prefix) and p.parts[:len(prefix)] == prefix and (
+                    not isinstance(p.parts[len(prefix)], str) or p.parts[len(prefix)] in (SLICE_PART, ANY_INDEX)):
                 return True
         return False
+
+    def _partial_writes(self) -> dict:
+        """id(function) -> the paths written in place there by a method whose value may differ
+        from a zero background (``copy_``, ``fill_``, a random init): indexed once, since every
+        event asks (a scan of every call per event is quadratic)."""
+        if self._writes_in is None:
+            methods = (knowledge.receiver_methods() | knowledge.random_inits()) - _ZERO_METHODS
+            index: dict[int, list] = {}
+            for site in self.facts.calls:
+                func = site.call.func
+                if isinstance(func, cst.Attribute) and func.attr.value in methods:
+                    p = path_of(func.value)
+                    if p is not None:
+                        for a in site.ancestors:
+                            if isinstance(a, cst.FunctionDef):
+                                index.setdefault(id(a), []).append(p)
+            self._writes_in = index
+        return self._writes_in
 
     # -- where events are ------------------------------------------------------------------
     def home(self, ev: InitEvent):
