@@ -37,6 +37,15 @@ class Connector(nn.Module):
         return text + torch.matmul(vision, self.projection)
 
 
+class Codebook(nn.Module):
+    def __init__(self, size, dim):
+        super().__init__()
+        self.embed = nn.Buffer(torch.randn(size, dim))  # state (an EMA codebook), never trained
+
+    def forward(self, ids):
+        return F.embedding(ids, self.embed)
+
+
 class ToyPreTrainedModel(PreTrainedModel):
     def _init_weights(self, module):
         if isinstance(module, ShortConvBlock):
@@ -46,6 +55,10 @@ class ToyPreTrainedModel(PreTrainedModel):
             nn.init.zeros_(module.fc1.bias)
         elif isinstance(module, Connector):
             nn.init.zeros_(module.projection)  # a connector added to the text stream: not even a weight by name
+        elif isinstance(module, Codebook):
+            nn.init.zeros_(module.embed)
+        if hasattr(module, "norm") and hasattr(module, "conv1d") and module.conv1d is not None:
+            nn.init.zeros_(module.conv1d.weight)  # expect-strict: INI001
 
 
 class Decoder(nn.Module):

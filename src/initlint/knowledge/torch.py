@@ -78,6 +78,9 @@ OVERWRITING_COLLECTIVES = frozenset({
 
 PARAMETER_CLASSES = frozenset({"torch.nn.Parameter", "torch.nn.parameter.Parameter"})
 PARAMETER_CONTAINERS = frozenset({"torch.nn.ParameterDict", "torch.nn.ParameterList"})
+#: ``self.embed = nn.Buffer(t)`` (torch 2.5+): state, never trained, as ``register_buffer`` makes
+#: (short names: the model collector has no resolver).
+BUFFER_MAKERS = frozenset({"Buffer"})
 
 #: Callables that register a module-wide callback: ``model.apply(fn)``; timm's ``named_apply(fn, model)``.
 APPLY_METHODS = frozenset({"apply"})
@@ -144,7 +147,9 @@ NORM_CLASSES = frozenset(
 PASSTHROUGH_CLASSES = frozenset(
     {"torch.nn.Dropout", "torch.nn.Dropout1d", "torch.nn.Dropout2d", "torch.nn.Dropout3d",
      "torch.nn.Identity", "torch.nn.Flatten", "torch.nn.Unflatten", "torch.nn.AlphaDropout",
-     "torch.nn.functional.dropout"}
+     "torch.nn.functional.dropout",
+     # einops reshapes: the same values in another layout
+     "einops.layers.torch.Rearrange", "einops.rearrange"}
 )
 
 #: Activations by dotted name (the facts are in ``activations``).

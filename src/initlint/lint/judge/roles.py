@@ -44,7 +44,8 @@ def role(judge: "Judge", ev: InitEvent, ctx: C.Context) -> str:
         return UNKNOWN
     if found in (BIAS, SCALAR, SLICE, GRAD, NORM):
         return found
-    if target.root == "self" and target.parts and ctx.cls is not None and target.parts[0] in ctx.cls.buffers:
+    owner_cls = ctx.cls if target.root == "self" else judge.narrowed_class(ev)
+    if target.parts and owner_cls is not None and target.parts[0] in owner_cls.buffers:
         return BUFFER
     if target.root == "self" and len(target.parts) == 1 and ctx.cls is not None:
         own = _own_parameter_role(judge, target.parts[0], ctx)
@@ -110,8 +111,8 @@ def _class_is_norm(ctx: C.Context) -> bool:
 
 
 def _owner_is_norm(judge: "Judge", owner: Path, ctx: C.Context, scope: Scope) -> bool:
-    if C.NORM in ctx.guard_kinds() and ctx.every is None:
-        return True
+    if ctx.guard_kinds() & {C.NORM, C.CUSTOM_NORM} and ctx.every is None and not owner.parts:
+        return True  # isinstance(m, nn.LayerNorm), "RMSNorm" in type(m).__name__: m is a norm
     loop = ctx.every_loop or next((lp for lp in ctx.loops if owner.root in lp.vars), None)
     if loop is not None and loop.elements and owner.root in loop.vars and not owner.parts:
         # for layer in [module.norm1, module.norm2]: the loop visits norms only
