@@ -52,7 +52,7 @@ from initlint.finding import Settings
 from initlint.lint import analyze_file
 
 _EXPECT = re.compile(r"#\s*expect(?P<strict>-strict)?:\s*(?P<codes>INI\d{3}(?:\s*,\s*INI\d{3})*)")
-EXONERATED = "deliberate zero-init that trains"
+EXONERATED = "zero-init that trains"
 
 
 def _init_zero_(layer: nn.Module) -> None:

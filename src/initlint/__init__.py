@@ -8,11 +8,11 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "check_model_init", "InitCheckError", "InitReport", "Problem"]
+__all__ = ["__version__", "check_model_init", "InitCheckError", "InitReport", "Problem", "ProbeError"]
 
 
 def __getattr__(name: str):
-    if name in ("check_model_init", "InitCheckError", "InitReport", "Problem"):
+    if name in ("check_model_init", "InitCheckError", "InitReport", "Problem", "ProbeError"):
         from initlint import runtime
 
         return getattr(runtime, name)

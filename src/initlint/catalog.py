@@ -2,6 +2,8 @@
 
 The CLI (`initlint rule CODE`, messages, SARIF rule metadata), the flake8 plugin and the
 README's rule table all read from ``RULES``; a test keeps the README table in step with it.
+``check_model_init`` reads its codes, their precedence and its suggested fixes from here too
+(``RUNTIME_CODES``, ``RUNTIME_PRECEDENCE``, ``RUNTIME_FIXES``).
 Codes are stable: users write them in config files and ``noqa`` comments.
 """
 
@@ -123,7 +125,7 @@ RULES: dict[str, Rule] = {
             level="warning",
             summary="A weight or kernel tensor is initialised to all zeros and the intent is not evident.",
             static="a weight/kernel tensor initialised to all zeros, intent not evident",
-            runtime="a weight tensor that is all zeros",
+            runtime="a weight tensor that is all zeros, or numerically zero (far below 1/sqrt(fan_in))",
             what=(
                 "Finds `nn.init.zeros_`, `constant_(w, 0)`, `w.zero_()`, `init_zero_(layer)`, "
                 "`nn.Parameter(torch.zeros(...))`, Keras `kernel_initializer=\"zeros\"` and Flax "
@@ -197,7 +199,7 @@ RULES: dict[str, Rule] = {
             name="every-layer-init",
             summary="A zero or constant init reaches the weights of every layer (a loop, `.apply(fn)`), or γ = 0 on every norm.",
             static="a zero/constant init reaching the weights of every layer (loop, `.apply`), or γ = 0 on every norm",
-            runtime="—",
+            runtime="γ = 0 on every norm scale of the model",
             what=(
                 "Finds zero or constant inits inside loops over `model.modules()`, `children()`, "
                 "`parameters()`, `named_*()`, an `nn.Sequential`/`ModuleList`, or inside a function "
@@ -271,7 +273,7 @@ RULES: dict[str, Rule] = {
             name="symmetric-units",
             summary="Two or more units of a layer have identical weights (duplicate rows or output channels).",
             static="— (the linter does not report this)",
-            runtime="two or more units with identical weights (duplicate rows/output channels)",
+            runtime="two or more units with identical weights (duplicate rows/output channels), more than a random init gives by chance at that fan-in and dtype",
             what=(
                 "At run time, compares the slices of each weight along its unit axis (rows of a Linear "
                 "weight, output channels of a conv) and reports groups of identical units, before and, "
@@ -295,7 +297,7 @@ RULES: dict[str, Rule] = {
             name="non-finite",
             summary="A parameter or floating buffer holds NaN or Inf.",
             static="— (the linter does not report this)",
-            runtime="NaN or Inf in a parameter or floating buffer",
+            runtime="NaN or Inf in a parameter, NaN in a floating buffer (±inf is fine in masks and bounds)",
             what="At run time, finds NaN or ±Inf values in any parameter or floating-point buffer.",
             why=(
                 "One NaN spreads to every output and gradient on the first step. It usually comes "
@@ -371,6 +373,140 @@ RULES: dict[str, Rule] = {
 FINDING_CODES = tuple(c for c, r in RULES.items() if not r.always_on)
 #: Diagnostics about the run (INI900, INI901): they pass every filter, ``noqa`` included.
 ALWAYS_ON = frozenset(c for c, r in RULES.items() if r.always_on)
+
+#: the codes ``check_model_init`` can report (those with a runtime column)
+RUNTIME_CODES = frozenset(c for c, r in RULES.items() if r.runtime != "—")
+
+#: ``check_model_init`` reports at most one problem per tensor, the most specific code first
+#: (DESIGN.md §2); INI007 names every tensor of an uninitialised model in one problem
+RUNTIME_PRECEDENCE = ("INI007", "INI006", "INI004", "INI003", "INI001", "INI002", "INI005")
+
+#: ``check_model_init``'s suggested fix per code and framework: "torch", "keras", "jax" (worded
+#: for each JAX library with JAX_LIBRARIES), and per kind of tensor whatever the framework:
+#: "buffer" (a floating buffer), "shards" (identical shards of a sharded model)
+RUNTIME_FIXES: dict[str, dict[str, str]] = {
+    "INI001": {
+        "torch": (
+            "initialise it randomly, e.g. nn.init.kaiming_uniform_(w, a=math.sqrt(5)) (the nn.Linear "
+            "default); if the zero is deliberate (LoRA B, a zero head, the last layer of a residual "
+            "branch), pass example_inputs= so the probe can confirm that it trains"
+        ),
+        "keras": "use a random kernel_initializer (e.g. 'glorot_uniform', the Dense default); keep 'zeros' for biases",
+        "jax": (
+            "use a random {init} ({default}; zeros are for biases); if the zero is deliberate (a zero head, "
+            "adaLN-Zero, the last layer of a residual branch), pass {probe} so the probe can confirm that it trains"
+        ),
+    },
+    "INI002": {
+        "torch": (
+            "use a random init (e.g. nn.init.xavier_uniform_); a fixed filter should be frozen with "
+            "requires_grad_(False)"
+        ),
+        "keras": "use a random kernel_initializer (e.g. 'glorot_uniform'); a fixed filter should be trainable=False",
+        "jax": (
+            "use a random {init} ({default}); a fixed filter belongs outside the trained parameters "
+            "(a constant, or jax.lax.stop_gradient)"
+        ),
+    },
+    "INI003": {
+        "torch": (
+            "initialise every norm scale to 1 (the nn.LayerNorm/BatchNorm default); zero γ only the last norm "
+            "of each residual branch (zero_init_residual), never every norm"
+        ),
+        "keras": "use gamma_initializer='ones' (the default); zero only the last norm of each residual branch",
+        "jax": (
+            "initialise every norm scale to 1 ({scale_init}); zero the scale only of the last norm of each "
+            "residual branch, never every norm"
+        ),
+    },
+    "INI004": {
+        "torch": (
+            "do not zero a layer whose output meets a ReLU-like activation or another zero tensor: zero the "
+            "*last* layer of the branch instead, or use a random init (and no bias <= 0 on a zero weight)"
+        ),
+        "keras": "zero the last layer of the branch instead, or use a random kernel_initializer",
+        "jax": (
+            "do not zero a layer that feeds ReLU-like activations: zero the *last* layer of the branch instead, "
+            "or use a random {init} (and no bias <= 0 on a zero weight)"
+        ),
+    },
+    "INI005": {
+        "torch": (
+            "use a random init; eye_/dirac_ only on square weights; do not copy one unit's weights "
+            "into another"
+        ),
+        "keras": "use a random kernel_initializer; 'identity' only on square kernels",
+        "jax": (
+            "use a random {init}; orthogonal/identity inits only on square kernels; do not copy one unit's "
+            "{unit} into another"
+        ),
+        "shards": (  # identical units on two ranks: the same seed for every shard
+            "seed each shard differently before initialising it, e.g. torch.manual_seed(seed + rank) before "
+            "reset_parameters()/init_weights() (the same seed on ranks that hold replicas of a shard), or "
+            "initialise the full model before sharding it"
+        ),
+    },
+    "INI006": {
+        "torch": (
+            "initialise it (torch.empty leaves memory unfilled; check fan-in divisions for 0), or "
+            "load a checkpoint saved before training diverged"
+        ),
+        "keras": "initialise it with a finite initializer, or load weights saved before training diverged",
+        "buffer": (
+            "recompute this buffer: NaN comes from a 0/0, log(0) or sqrt(<0) where it is built (e.g. a mask "
+            "built with -inf * 0), or a diverged running statistic; -inf/inf alone are fine in masks and bounds"
+        ),
+        "jax": (
+            "initialise it with a finite initializer (check fan-in divisions for 0), or load a checkpoint saved "
+            "before training diverged"
+        ),
+    },
+    "INI007": {
+        "torch": (
+            "initialise after materialising: model.to_empty(device=...) then model.init_weights() if the model "
+            "has one, else `for m in model.modules(): getattr(m, 'reset_parameters', lambda: None)()`, or load a "
+            "checkpoint (under FSDP2, seed each shard differently: see INI005); then check again"
+        ),
+        "keras": "initialise every variable (build the model, or load weights) before checking",
+        "jax": "initialise every array ({build}), or load weights, before checking",
+    },
+}
+
+#: how each JAX library spells what RUNTIME_FIXES' "jax" texts name (the framework names are
+#: backends.jax.framework_of's: Flax linen and nnx are both "flax"; "jax" is any other pytree)
+JAX_LIBRARIES: dict[str, dict[str, str]] = {
+    "flax": {
+        "init": "kernel_init", "default": "Flax's default is nn.initializers.lecun_normal()",
+        "probe": "example_inputs= (and apply_fn=model.apply for linen)", "unit": "column",
+        "scale_init": "scale_init=nn.initializers.ones, the default", "build": "model.init(key, x), or build the nnx module",
+    },
+    "haiku": {
+        "init": "w_init", "default": "Haiku's default is a truncated normal scaled by fan-in",
+        "probe": "example_inputs= and apply_fn=", "unit": "column",
+        "scale_init": "scale_init=jnp.ones, the default", "build": "f.init(key, x)",
+    },
+    "equinox": {
+        "init": "init", "default": "keep the layer's default, uniform in ±1/sqrt(fan_in), or draw with jax.random",
+        "probe": "example_inputs=", "unit": "row",
+        "scale_init": "the default of eqx.nn.LayerNorm", "build": "build the module with a key",
+    },
+    "jax": {
+        "init": "initializer", "default": "e.g. jax.nn.initializers.lecun_normal()",
+        "probe": "example_inputs= and apply_fn=", "unit": "unit",
+        "scale_init": "jnp.ones", "build": "with jax.random",
+    },
+}
+
+
+def runtime_fix(code: str, framework: str, kind: str = "param") -> str:
+    """``check_model_init``'s suggested fix for ``code`` on a tensor of ``framework`` (``kind``
+    "buffer" for a floating buffer): the framework's own words, else PyTorch's."""
+    fixes = RUNTIME_FIXES[code]
+    if kind in fixes:
+        return fixes[kind]
+    if framework in JAX_LIBRARIES and "jax" in fixes:
+        return fixes["jax"].format(**JAX_LIBRARIES[framework])
+    return fixes.get(framework) or fixes["torch"]
 
 
 def get_rule(code: str) -> Rule:

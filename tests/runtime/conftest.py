@@ -13,6 +13,7 @@ os.environ["KERAS_BACKEND"] = "torch"
 os.environ.setdefault("KERAS_HOME", tempfile.mkdtemp(prefix="initlint-keras-"))
 
 _SRC = Path(__file__).resolve().parents[2] / "src"
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))  # zoo.py: the model zoo
 try:
     import initlint  # noqa: F401
 except ImportError:  # running from a checkout without `pip install -e .`

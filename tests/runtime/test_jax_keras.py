@@ -94,7 +94,8 @@ def test_zero_hidden_layer_is_dead_with_the_probe_and_the_model_is_untouched(ker
 def test_zero_head_trains(keras_jax):
     report = keras_jax["zero_head"]
     assert report["problems"] == {}
-    assert any("head/kernel: all zeros, but it receives gradient" in n for n in report["notes"])
+    assert any("head/kernel: all zeros, and it receives gradient" in n and "deliberate zero-init that trains" in n
+               for n in report["notes"])
 
 
 def test_copied_column_is_a_duplicate_until_the_probe_separates_it(keras_jax):

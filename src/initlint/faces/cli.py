@@ -45,6 +45,10 @@ def main(argv: "Optional[list[str]]" = None) -> int:
     _prepare_streams()
     args = list(sys.argv[1:] if argv is None else argv)
     try:
+        if args[:1] == ["check-model"] and not os.path.exists("check-model"):
+            from initlint.runtime.cli import main as check_model  # imports torch/keras only for the model
+
+            return check_model(args[1:])
         if _is_rule_command(args):
             return _rule_command(args[1:])
         return _lint(args)
@@ -105,7 +109,8 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="initlint",
         description="Catch weight-initialisation mistakes (zero, constant and dead layers) in ML code.",
-        epilog="Also: 'initlint rule CODE' shows a rule's documentation. Exit status: 0 clean, "
+        epilog="Also: 'initlint rule CODE' shows a rule's documentation; 'initlint check-model MODULE:FACTORY' "
+        "checks a model's initial weights. Exit status: 0 clean, "
         "1 findings, 2 usage error or a file that could not be analysed.",
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or directories to check (default: .)")

@@ -4,16 +4,15 @@ importing a framework), runs the checks, applies select/ignore/allow, builds the
 from __future__ import annotations
 
 import sys
+import warnings
 from fnmatch import fnmatchcase
 from typing import Any, Callable, Iterable, Optional, Union
 
-from initlint.catalog import RULES, expand_codes
+from initlint.catalog import RUNTIME_CODES, expand_codes
 from initlint.runtime import crossrank, uninitialised
-from initlint.runtime.judge import judge, pick
+from initlint.runtime.facts import Entry
+from initlint.runtime.judge import judge, model_view, pick
 from initlint.runtime.report import InitCheckError, InitReport, make_problem
-
-#: codes check_model_init can report (those with a runtime column in the catalog)
-RUNTIME_CODES = frozenset(c for c, r in RULES.items() if r.runtime != "—")
 
 Codes = Union[str, Iterable[str], None]
 
@@ -62,17 +61,20 @@ def check_model_init(
 ) -> InitReport:
     """Check an instantiated model's weights for initialisation mistakes.
 
-    Without ``example_inputs`` the check only reads the weights (INI001, INI002, INI005,
-    INI006). With them, a probe of ``steps`` SGD steps on a copy of the trainable tensors tells
-    deliberate zero inits that train from dead (INI004) and permanently symmetric (INI005)
-    layers. ``allow``: glob patterns on tensor names whose problems are accepted;
-    ``select``/``ignore``: codes or prefixes ("INI00"). Raises ``InitCheckError`` (an
-    AssertionError) listing every problem when ``raise_on_problem``; the model is never changed.
-    ``apply_fn``: for JAX, how to run the model in the probe, ``apply_fn(model, *inputs)``
-    (e.g. ``model.apply`` for Flax linen variables); nnx and Equinox modules are called directly.
-    Sharded models (torch.distributed): call it on every rank; every rank gets the same report,
-    or with ``rank0_only`` only rank 0 does (the others get an empty report and never raise).
+    Without ``example_inputs`` the check only reads the weights (INI001, INI002, INI003,
+    INI005, INI006). With them, a probe of at most ``steps`` SGD steps in training mode, on copies
+    of the suspicious tensors, tells zero inits that train from dead (INI004) and permanently
+    symmetric (INI005) layers. ``allow``: glob patterns on tensor names whose problems are
+    accepted (a pattern matching no tensor warns); ``select``/``ignore``: codes or prefixes
+    ("INI00"). Raises ``InitCheckError`` (an AssertionError) listing every problem when
+    ``raise_on_problem``, ``ProbeError`` when the model cannot run on ``example_inputs``; the
+    model is never changed, not even an attribute. ``apply_fn``: for JAX, how to run the model
+    in the probe, ``apply_fn(model, *inputs)`` (e.g. ``model.apply`` for Flax linen variables);
+    nnx and Equinox modules are called directly. Sharded models (torch.distributed): call it on
+    every rank; every rank gets the same report, or with ``rank0_only`` only rank 0 does (the
+    others get an empty report and never raise).
     """
+    __tracebackhide__ = True  # pytest: show the report, not initlint's frames
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 2:
         raise ValueError(f"steps must be an integer >= 2 (got {steps!r}): one step cannot show units coming apart")
     allow_patterns = _as_tuple(allow)
@@ -96,11 +98,20 @@ def check_model_init(
 
     entries, notes = backend.collect(model)
     notes.extend(backend.compute_facts(entries) or ())
+    for e in entries:  # values per unit (the chance of identical units depends on it), any back end
+        if e.facts is not None and e.facts.n_units:
+            e.facts.fan_in = e.numel // e.facts.n_units
+    view = model_view(entries)
     report = InitReport(model=type(model).__name__, framework=framework, checked=len(entries))
+
+    def allowed(e: Entry) -> bool:
+        return any(fnmatchcase(n, pat) for n in (e.name, *e.aliases) for pat in allow_patterns)
+
     if example_inputs is not None:
-        nonfinite = [e.name for e in entries if e.facts is not None and not e.facts.finite]
-        if nonfinite:
-            notes.append("probe skipped: NaN/Inf in " + ", ".join(nonfinite))
+        report.probe_requested = True
+        blocking = [e.name for e in entries if "INI006" in codes and "INI006" in judge(e, view)[0] and not allowed(e)]
+        if blocking:
+            notes.append("probe skipped: NaN/Inf in " + ", ".join(blocking))
         else:
             notes.extend(backend.probe(model, entries, example_inputs, steps, **probe_options))
             if any(e.probe is not None for e in entries):
@@ -109,27 +120,36 @@ def check_model_init(
     memory = uninitialised.find(entries, framework) if uninitialised.CODE in codes else None
     unused = []
     for e in entries:
-        cands, extra = judge(e)
+        cands, extra = judge(e, view)
         notes.extend(extra)
         if e.probe is not None and not e.probe.used:
             unused.append(e.name)
         chosen = pick(cands, codes)
         if chosen is None or (memory and e.name in memory[0]):  # folded into the one INI007
             continue
-        problem = crossrank.explain(e, make_problem(chosen[0], e.name, chosen[1], e.shape, framework, e.aliases))
-        names = (e.name, *e.aliases)
-        if any(fnmatchcase(n, pat) for n in names for pat in allow_patterns):
-            report.allowed.append(problem)
-        else:
-            report.problems.append(problem)
+        problem = make_problem(chosen[0], e.name, chosen[1], e.shape, framework, e.aliases, e.kind)
+        problem = crossrank.explain(e, problem)
+        (report.allowed if allowed(e) else report.problems).append(problem)
     if memory:
-        allowed = any(fnmatchcase(memory[1].name, pat) for pat in allow_patterns)
-        (report.allowed if allowed else report.problems).insert(0, memory[1])
+        memory_allowed = any(fnmatchcase(memory[1].name, pat) for pat in allow_patterns)
+        (report.allowed if memory_allowed else report.problems).insert(0, memory[1])
     if unused:
         notes.append(
             "not used by the forward for these example_inputs (no gradient), so the probe says nothing "
             "about them: " + ", ".join(unused)
         )
+    if not entries:
+        notes.append(
+            "nothing was checked: the model has no parameter or floating buffer with values (empty, on the meta "
+            "device, lazy or quantized: see above)"
+        )
+        warnings.warn(f"check_model_init: nothing was checked in {report.model} (0 tensors with values)", stacklevel=2)
+    names = [n for e in entries for n in (e.name, *e.aliases)]
+    for pat in allow_patterns:
+        if not any(fnmatchcase(n, pat) for n in names):
+            example = f" (names look like {names[0]!r})" if names else ""
+            warnings.warn(f"check_model_init: allow pattern {pat!r} matches no tensor of {report.model}{example}",
+                          stacklevel=2)
     report.notes = notes
     if rank0_only and framework == "torch":
         from initlint.runtime.backends.torch_sharded import rank

@@ -13,6 +13,7 @@ import dataclasses
 from collections import Counter
 from itertools import combinations
 
+from initlint.catalog import runtime_fix
 from initlint.runtime.facts import Entry
 from initlint.runtime.judge import fmt_indices
 from initlint.runtime.report import Problem
@@ -20,11 +21,6 @@ from initlint.runtime.report import Problem
 CAUSE = (
     "the ranks drew the same random numbers when they initialised their shards (the same seed on every "
     "rank; DTensor does not offset its random numbers per shard on CPU meshes or offloaded parameters)"
-)
-FIX = (
-    "seed each shard differently before initialising it, e.g. torch.manual_seed(seed + rank) before "
-    "reset_parameters()/init_weights() (the same seed on ranks that hold replicas of a shard), or "
-    "initialise the full model before sharding it"
 )
 
 
@@ -58,4 +54,4 @@ def explain(e: Entry, problem: Problem) -> Problem:
     )
     if len(pairs) > 1:
         what += f" (and {len(pairs) - 1} more pair{'s' if len(pairs) > 2 else ''} of ranks)"
-    return dataclasses.replace(problem, message=f"{what}: {CAUSE} ({problem.message})", suggestion=FIX)
+    return dataclasses.replace(problem, message=f"{what}: {CAUSE} ({problem.message})", suggestion=runtime_fix("INI005", problem.framework, "shards"))

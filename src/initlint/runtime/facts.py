@@ -7,6 +7,10 @@ from typing import Any, Optional
 
 from initlint.runtime.roles import Spec
 
+#: ``max |w| * sqrt(fan_in)`` below this is "near zero": the usual inits give 0.1-5 (uniform
+#: kaiming, xavier, normal(0, 0.02) on widths up to 10^5); a std-1e-10 init gives ~1e-8.
+NEAR_ZERO = 1e-5
+
 
 @dataclass(frozen=True)
 class Layout:
@@ -14,13 +18,21 @@ class Layout:
 
     ``gates`` > 1 splits that dimension into gate blocks (unit j = row j of every block);
     ``groups`` > 1 partitions the units into contiguous groups compared only among themselves;
-    ``compare`` False disables duplicate-unit detection (embeddings, frozen tensors, depthwise).
+    ``compare`` False disables duplicate-unit detection (embeddings, frozen tensors, depthwise);
+    ``experts`` > 1: dimension 0 stacks that many experts of a mixture of experts, each a layer
+    of its own (``axis`` counts that dimension; units are compared within an expert only).
     """
 
     axis: int
     gates: int = 1
     groups: int = 1
     compare: bool = True
+    experts: int = 1
+
+
+def expert_layout(layout: Layout) -> Layout:
+    """The layout of one expert's slice ``t[e]`` of an expert stack."""
+    return Layout(layout.axis - 1, layout.gates, layout.groups, layout.compare)
 
 
 @dataclass
@@ -35,6 +47,14 @@ class Facts:
     zero_units: int = 0  # units whose slice is all zeros (counted when duplicate units are found)
     absurd: Optional[int] = None  # values no initialiser makes (stats.combine TINY/HUGE); None: not counted
     unit_ranks: Optional[list] = None  # rank holding each unit, when duplicate groups span ranks
+    fan_in: int = 0  # values per unit (all gate blocks of a unit together)
+    tiny: Optional[float] = None  # max |value|, when it lies far below 1/sqrt(fan_in) (else None)
+    zero_scale: Optional[bool] = None  # a norm's zero γ: True if the norm's output ignores its input
+
+    @property
+    def near_zero(self) -> bool:
+        """Not zero, but far below any init's scale: numerically zero (and 0 after ``.half()``)."""
+        return self.tiny is not None
 
     @property
     def finite(self) -> bool:
@@ -52,6 +72,7 @@ class ProbeInfo:
     whole_dead: bool = False  # used, but no gradient reached any element in any step
     persistent: list = field(default_factory=list)  # initial duplicate groups still identical at the end
     separated: bool = False  # some initial duplicate group came apart
+    bias_explains: bool = True  # dead units are exactly the zero units whose bias is <= 0
 
 
 @dataclass
@@ -69,7 +90,9 @@ class Entry:
     facts: Optional[Facts] = None
     probe: Optional[ProbeInfo] = None
     handle: Any = None  # back-end specific (e.g. the Keras variable)
+    module: Any = None  # the module or layer that owns it (for norms: called to see what γ does)
     bias: Any = None  # the layer's bias, one value per unit, when it has one (for INI004)
+    intent: Optional[str] = None  # why its name says a zero is deliberate (the linter's vocabulary)
 
     @property
     def numel(self) -> int:
@@ -83,6 +106,13 @@ def resolve_layout(spec: Spec, shape: tuple, groups: int, trainable: bool) -> Op
     """The Layout of a tensor with this spec and shape, or None when it has no unit structure."""
     if spec.axis is None or len(shape) < 2:
         return None
+    if spec.experts:
+        if len(shape) < 3:
+            return None
+        inner = resolve_layout(Spec(spec.role, spec.axis, spec.gates), shape[1:], 1, trainable)
+        if inner is None:
+            return None
+        return Layout(inner.axis + 1, inner.gates, 1, inner.compare, experts=int(shape[0]))
     ax = spec.axis % len(shape)
     n = int(shape[ax])
     gates = spec.gates if spec.gates > 1 and n % spec.gates == 0 else 1

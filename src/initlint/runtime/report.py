@@ -7,49 +7,12 @@ the exact ``allow=`` pattern that silences it, so nobody has to read initlint's 
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Optional
 
-from initlint.catalog import RULES
-from initlint.runtime.fixes_jax import JAX_SUGGESTIONS
-
-#: one problem per parameter, the most specific code first (DESIGN.md §2)
-PRECEDENCE = ("INI006", "INI004", "INI001", "INI002", "INI005")
-
-# Suggested fixes, per code and framework.  {name} is the parameter's name.
-SUGGESTIONS: dict[tuple[str, str], str] = {
-    ("INI001", "torch"): (
-        "initialise it randomly, e.g. nn.init.kaiming_uniform_(w, a=math.sqrt(5)) (the nn.Linear "
-        "default); if the zero is deliberate (LoRA B, a zero head, the last layer of a residual "
-        "branch), pass example_inputs= so the probe can confirm that it trains"
-    ),
-    ("INI001", "keras"): (
-        "use a random kernel_initializer (e.g. 'glorot_uniform', the Dense default); keep 'zeros' "
-        "for biases"
-    ),
-    ("INI002", "torch"): (
-        "use a random init (e.g. nn.init.xavier_uniform_); a fixed filter should be frozen with "
-        "requires_grad_(False)"
-    ),
-    ("INI002", "keras"): "use a random kernel_initializer (e.g. 'glorot_uniform'); a fixed filter should be trainable=False",
-    ("INI004", "torch"): (
-        "do not zero a layer that feeds ReLU-like activations: zero the *last* layer of the "
-        "branch instead, or use a random init (and no bias <= 0 on a zero weight)"
-    ),
-    ("INI004", "keras"): "zero the last layer of the branch instead, or use a random kernel_initializer",
-    ("INI005", "torch"): (
-        "use a random init; eye_/dirac_ only on square weights; do not copy one unit's weights "
-        "into another"
-    ),
-    ("INI005", "keras"): "use a random kernel_initializer; 'identity' only on square kernels",
-    ("INI006", "torch"): (
-        "initialise it (torch.empty leaves memory unfilled; check fan-in divisions for 0), or "
-        "load a checkpoint saved before training diverged"
-    ),
-    ("INI006", "keras"): "initialise it with a finite initializer, or load weights saved before training diverged",
-}
-SUGGESTIONS.update(JAX_SUGGESTIONS)  # flax, haiku, equinox, jax
+from initlint.catalog import RULES, runtime_fix
 
 
 def allow_pattern(name: str) -> str:
@@ -83,6 +46,13 @@ class Problem:
     def allow(self) -> str:
         return allow_pattern(self.name)
 
+    def to_dict(self) -> dict:
+        return {
+            "code": self.code, "rule": self.rule, "name": self.name, "shape": list(self.shape),
+            "message": self.message, "suggestion": self.suggestion, "aliases": list(self.aliases),
+            "allow": self.allow,
+        }
+
     def __str__(self) -> str:
         shape = "(" + ", ".join(str(s) for s in self.shape) + ("," if len(self.shape) == 1 else "") + ")"
         alias = f" (shared with {', '.join(self.aliases)})" if self.aliases else ""
@@ -108,6 +78,7 @@ class InitReport:
     allowed: list = field(default_factory=list)  # problems silenced by allow=
     checked: int = 0  # tensors whose values were examined
     probe_steps: Optional[int] = None  # None: no probe ran
+    probe_requested: bool = False  # example_inputs were given
 
     @property
     def ok(self) -> bool:
@@ -116,17 +87,103 @@ class InitReport:
     def summary(self) -> str:
         n = len(self.problems)
         what = f"{n} problem{'s' if n != 1 else ''}" if n else "no problems"
-        probe = f"probe: {self.probe_steps} steps" if self.probe_steps else "no probe (pass example_inputs= to run one)"
+        if self.probe_steps:
+            probe = f"probe: {self.probe_steps} step{'s' if self.probe_steps != 1 else ''}"
+        elif self.probe_requested:
+            probe = "probe skipped (see notes)"
+        else:
+            probe = "no probe (pass example_inputs= to run one)"
         allowed = f", {len(self.allowed)} allowed" if self.allowed else ""
         return f"check_model_init: {what} in {self.model} ({self.framework}, {self.checked} tensors checked, {probe}{allowed})"
 
+    def to_dict(self) -> dict:
+        """The report as plain data (``json.dumps``-able)."""
+        return {
+            "model": self.model, "framework": self.framework, "ok": self.ok, "checked": self.checked,
+            "probe_steps": self.probe_steps, "summary": self.summary(),
+            "problems": [p.to_dict() for p in self.problems],
+            "allowed": [p.to_dict() for p in self.allowed],
+            "notes": list(self.notes),
+        }
+
+    def to_json(self, indent: Optional[int] = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
     def __str__(self) -> str:
         lines = [self.summary()]
-        for p in self.problems:
-            lines += ["", *("  " + line for line in str(p).splitlines())]
+        for group in group_problems(self.problems):
+            lines += ["", *("  " + line for line in render_group(group).splitlines())]
         if self.notes:
-            lines += ["", "notes:", *(f"  - {n}" for n in self.notes)]
+            lines += ["", "notes:", *(f"  - {n}" for n in group_notes(self.notes))]
         return "\n".join(lines)
+
+
+def _pattern_and_indices(names: list) -> str:
+    """``["l.0.w", "l.3.w"]`` -> ``"l.{0, 3}.w"`` (``/`` separators too) when the names differ in
+    one numeric segment."""
+    if len(names) == 1:
+        return names[0]
+    split = [re.split(r"([./])", n) for n in names]
+    if len({len(s) for s in split}) == 1:
+        varying = [i for i in range(len(split[0])) if len({s[i] for s in split}) > 1]
+        if len(varying) == 1 and all(s[varying[0]].isdigit() for s in split):
+            from initlint.runtime.judge import fmt_indices
+
+            i = varying[0]
+            parts = list(split[0])
+            parts[i] = "{" + fmt_indices([int(s[i]) for s in split]) + "}"
+            return "".join(parts)
+    return allow_pattern(names[0])
+
+
+def group_problems(problems: list) -> list:
+    """Problems that repeat in a stack of layers (same code, message, shape; names differing only
+    in layer indices), as lists in order of first appearance."""
+    groups: dict = {}
+    for p in problems:
+        key = (p.code, p.allow, p.shape, p.message, p.suggestion)
+        groups.setdefault(key, []).append(p)
+    return list(groups.values())
+
+
+def render_group(group: list) -> str:
+    if len(group) == 1:
+        return str(group[0])
+    first = group[0]
+    shape = "(" + ", ".join(str(s) for s in first.shape) + ("," if len(first.shape) == 1 else "") + ")"
+    name = _pattern_and_indices([p.name for p in group])
+    return (
+        f"{name} ({len(group)} tensors) shape {shape}: {first.code} {first.rule}\n"
+        f"    {first.message}\n"
+        f"    fix: {first.suggestion}\n"
+        f'    if intended: allow=["{first.allow}"]'
+    )
+
+
+def group_notes(notes: list) -> list:
+    """Notes that say the same of repeated layers (``name: text``), one line per group."""
+    groups: dict = {}
+    order = []
+    for note in notes:
+        name, sep, text = note.partition(": ")
+        if not sep or " " in name:
+            key = (None, note)
+        else:
+            key = (allow_pattern(name), text)
+        if key not in groups:
+            groups[key] = []
+            order.append(key)
+        groups[key].append(name if key[0] is not None else note)
+    out = []
+    for key in order:
+        names = groups[key]
+        if key[0] is None:
+            out.append(key[1])
+        elif len(names) == 1:
+            out.append(f"{names[0]}: {key[1]}")
+        else:
+            out.append(f"{_pattern_and_indices(names)} ({len(names)} tensors): {key[1]}")
+    return out
 
 
 class InitCheckError(AssertionError):
@@ -141,14 +198,16 @@ class ProbeError(RuntimeError):
     """The probe could not run the model (its forward raised); the model is left unchanged."""
 
 
-def make_problem(code: str, name: str, message: str, shape: tuple, framework: str, aliases: tuple = ()) -> Problem:
+def make_problem(
+    code: str, name: str, message: str, shape: tuple, framework: str, aliases: tuple = (), kind: str = "param"
+) -> Problem:
     return Problem(
         code=code,
         name=name,
         message=message,
         shape=tuple(int(s) for s in shape),
         rule=RULES[code].name,
-        suggestion=SUGGESTIONS.get((code, framework)) or SUGGESTIONS[(code, "torch")],
+        suggestion=runtime_fix(code, framework, kind),
         aliases=tuple(aliases),
         framework=framework,
     )

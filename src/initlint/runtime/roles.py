@@ -28,14 +28,18 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Optional
 
+from initlint.runtime.vocabulary import is_norm_class_name
+
 WEIGHT = "weight"
 EMBEDDING = "embedding"
 BIAS = "bias"
 NORM_SCALE = "norm_scale"
+MAGNITUDE = "magnitude"  # weight_norm's g: a per-unit length, constant by design (not a norm layer)
 NORM_SHIFT = "norm_shift"
 SCALAR = "scalar"
 OTHER = "other"
 BUFFER = "buffer"
+STATISTIC = "statistic"  # a buffer of running statistics: ±inf there is divergence, not a mask
 
 #: roles whose values are checked for being all-zero / constant
 CONSTANT_CHECKED = frozenset({WEIGHT, EMBEDDING})
@@ -51,6 +55,7 @@ class Spec:
     groups_attr: Optional[str] = None
     compare_units: bool = True  # False: never look for duplicate units
     group_split: bool = True  # False: with groups > 1 the units cannot be compared (grouped ConvTranspose)
+    experts: bool = False  # dim 0 stacks the experts of a mixture; ``axis`` is the axis in one expert
 
 
 def _w(axis: int = 0, gates: int = 1, groups_attr: Optional[str] = None) -> Spec:
@@ -96,6 +101,14 @@ TORCH_PARAMS: dict[str, dict[str, Spec]] = {
     "Conv1D": {"weight": _w(1), "bias": _B},
 }
 
+# PyTorch buffers that are statistics (any other floating buffer may hold ±inf on purpose: masks, bounds)
+TORCH_BUFFERS: dict[str, dict[str, Spec]] = {
+    "_NormBase": {"running_mean": Spec(STATISTIC), "running_var": Spec(STATISTIC)},
+}
+
+# PyTorch containers whose last weight layer ends a branch (a zero there may be deliberate)
+TORCH_CONTAINERS = frozenset({"Sequential", "ModuleList"})
+
 # PyTorch module classes that normalise by batch statistics: the probe runs them in training
 # mode (as training would) and everything else in eval mode (dropout and other stochastic
 # train-only behaviour off).
@@ -122,6 +135,15 @@ TORCH_NAME_SUFFIXES: dict[str, str] = {"_g": "magnitude", "_v": "base", "_orig":
 WEIGHT_NAME_TOKENS = frozenset({"weight", "kernel"})
 WEIGHT_NAMES = frozenset({"w", "W"})
 
+#: the parameters of a norm layer that the tables do not know, by name (its class name says norm)
+NORM_PARAM_NAMES: dict[str, Spec] = {
+    "weight": _G, "gamma": _G, "scale": _G, "g": _G, "alpha": _G,
+    "bias": _BETA, "beta": _BETA, "shift": _BETA, "b": _BETA,
+}
+
+#: tokens of an expert stack's tensor names (transformers: gate_up_proj, down_proj; others w1/w2/w3)
+EXPERT_WEIGHT_TOKENS = frozenset({"proj", "w1", "w2", "w3", "wi", "wo", "fc1", "fc2"})
+
 # Keras 3: layer class name -> {attribute holding the variable: Spec}.  Keras kernels end
 # with the output axis: Dense (in, out), ConvND (*k, in/groups, out), ConvNDTranspose
 # (*k, out, in), LSTM/GRU kernels (in, gates*units).
@@ -136,8 +158,8 @@ KERAS_PARAMS: dict[str, dict[str, Spec]] = {
     "BatchNormalization": {
         "gamma": _G,
         "beta": _BETA,
-        "moving_mean": Spec(BUFFER),
-        "moving_variance": Spec(BUFFER),
+        "moving_mean": Spec(STATISTIC),
+        "moving_variance": Spec(STATISTIC),
     },
     "LayerNormalization": {"gamma": _G, "beta": _BETA},
     "GroupNormalization": {"gamma": _G, "beta": _BETA},
@@ -150,9 +172,17 @@ KERAS_PARAMS: dict[str, dict[str, Spec]] = {
 KERAS_FALLBACK_AXIS = -1  # unknown Keras layers: a >= 2-D "kernel"-like variable has units last
 
 
+def class_names(owner: object) -> list:
+    """The class names a role lookup walks: the MRO, or a TorchScript module's original class."""
+    original = getattr(owner, "original_name", None)
+    if isinstance(original, str) and type(owner).__name__.endswith("ScriptModule"):
+        return [original]
+    return [cls.__name__ for cls in type(owner).__mro__]
+
+
 def _lookup(table: dict[str, dict[str, Spec]], owner: object, name: str) -> Optional[Spec]:
-    for cls in type(owner).__mro__:
-        entry = table.get(cls.__name__)
+    for cls_name in class_names(owner):
+        entry = table.get(cls_name)
         if entry is None:
             continue
         if name in entry:
@@ -167,33 +197,71 @@ def _looks_like_weight(name: str) -> bool:
     return name in WEIGHT_NAMES or bool(WEIGHT_NAME_TOKENS & set(name.lower().split("_")))
 
 
-def torch_spec(owner: object, name: str, ndim: int, parametrization: Optional[str] = None) -> Spec:
-    """Spec of parameter ``name`` registered on module ``owner``.
+def torch_spec(owner: object, name: str, shape: tuple, parametrization: Optional[str] = None) -> Spec:
+    """Spec of parameter ``name`` (of this shape) registered on module ``owner``.
 
     ``parametrization``: for a parametrized tensor, the ``original*`` name is resolved by the
     caller to (base name, kind); pass kind here ("magnitude" or "base").
     """
+    ndim = len(shape)
+    norm = _custom_norm_spec(TORCH_PARAMS, owner, name)
+    if norm is not None:
+        return norm
     if ndim <= 1:
         spec = _lookup(TORCH_PARAMS, owner, name)
         return Spec(spec.role if spec and spec.role != WEIGHT else SCALAR)
     if parametrization == "magnitude":
-        return Spec(NORM_SCALE)
+        return Spec(MAGNITUDE)
     spec = _lookup(TORCH_PARAMS, owner, name)
     if spec is not None:
         return spec
+    experts = _expert_spec(owner, name, shape)
+    if experts is not None:
+        return experts
     for suffix, kind in TORCH_NAME_SUFFIXES.items():
         if name.endswith(suffix) and len(name) > len(suffix):
             if kind == "magnitude":
-                return Spec(NORM_SCALE)
-            return torch_spec(owner, name[: -len(suffix)], ndim)
+                return Spec(MAGNITUDE)
+            return torch_spec(owner, name[: -len(suffix)], shape)
     if _looks_like_weight(name):
+        if sum(1 for d in shape if int(d) > 1) <= 1:
+            return Spec(SCALAR)  # (1, 1, 1, C): a per-channel scale broadcast over a feature map
         return _w(0)
     return Spec(OTHER)
+
+
+def _custom_norm_spec(table: dict, owner: object, name: str) -> Optional[Spec]:
+    """γ and β of a norm layer the tables do not know (LlamaRMSNorm, T5LayerNorm, ConvNextV2GRN),
+    recognised by the linter's norm class names."""
+    if owner is None or _lookup(table, owner, name) is not None:
+        return None
+    if not any(is_norm_class_name(c) for c in class_names(owner)[:1]):
+        return None
+    return NORM_PARAM_NAMES.get(name)
+
+
+def _expert_spec(owner: object, name: str, shape: tuple) -> Optional[Spec]:
+    """An expert stack of a mixture of experts: (experts, out, in) per expert like nn.Linear, or
+    (experts, in, out) when the module says ``is_transposed`` (transformers' experts modules)."""
+    if len(shape) < 3 or owner is None or not any(c.lower().endswith("experts") for c in class_names(owner)[:1]):
+        return None
+    if not _looks_like_weight(name) and not any(t in name.lower().split("_") for t in EXPERT_WEIGHT_TOKENS):
+        return None
+    transposed = bool(getattr(owner, "is_transposed", False))
+    gates = 2 if "gate_up" in name and getattr(owner, "is_concatenated", True) else 1
+    return Spec(WEIGHT, -1 if transposed else 0, gates, experts=True)
+
+
+def torch_buffer_spec(owner: object, name: str) -> Spec:
+    """Spec of buffer ``name`` of module ``owner``: a running statistic, or any other buffer."""
+    return _lookup(TORCH_BUFFERS, owner, name) or Spec(BUFFER)
 
 
 def keras_spec(layer: object, attr: Optional[str], var_name: str, ndim: int, trainable: bool) -> Spec:
     """Spec of a Keras variable found as ``layer.<attr>`` (attr None: not found by identity)."""
     spec = _lookup(KERAS_PARAMS, layer, attr) if attr else None
+    if spec is None and attr and trainable:
+        spec = _custom_norm_spec(KERAS_PARAMS, layer, attr)
     if spec is None:
         base = var_name.rsplit("/", 1)[-1]
         if trainable and ndim >= 2 and _looks_like_weight(base):

@@ -23,17 +23,12 @@ from __future__ import annotations
 
 from typing import Optional
 
-from initlint.catalog import RULES
+from initlint.catalog import RULES, runtime_fix
 from initlint.runtime.facts import Entry
 from initlint.runtime.report import Problem
 
 CODE = "INI007"
 LARGE = 1 << 15  # elements: tensors this large come from fresh, zeroed pages
-FIX = (
-    "initialise after materialising: model.to_empty(device=...) then model.init_weights() if the model has one, "
-    "else `for m in model.modules(): getattr(m, 'reset_parameters', lambda: None)()`, or load a checkpoint "
-    "(under FSDP2, seed each shard differently: see INI005); then check again"
-)
 
 
 def _names(entries: list, limit: int = 6) -> str:
@@ -85,7 +80,7 @@ def find(entries: list, framework: str) -> Optional[tuple[frozenset, Problem]]:
         message=message,
         shape=tuple(int(s) for s in first.shape),
         rule=RULES[CODE].name,
-        suggestion=FIX if framework == "torch" else "initialise every variable (build the model, or load weights) before checking",
+        suggestion=runtime_fix(CODE, framework),
         framework=framework,
     )
     return frozenset(e.name for e in covered), problem

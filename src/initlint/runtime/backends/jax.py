@@ -23,6 +23,7 @@ import numpy as np
 from initlint.runtime import roles, roles_jax
 from initlint.runtime.facts import Entry, resolve_layout
 from initlint.runtime.report import ProbeError
+from initlint.runtime.vocabulary import intent_reason
 
 NNX, EQX, LINEN, TREE = "nnx", "equinox", "linen", "pytree"
 
@@ -230,6 +231,9 @@ def collect(model: Any) -> tuple[list, list]:
         layout = resolve_layout(spec, shape, groups, trainable)
         e = Entry(name, leaf, shape, spec, kind, trainable, layout, handle=i)
         e.bias = _unit_bias(tree, index_of, i, layout)
+        if spec.role in roles.CONSTANT_CHECKED:  # the linter's vocabulary, on the path's own names
+            parts = name.replace("/", ".").split(".")
+            e.intent = intent_reason(".".join(p for p in parts if p not in ("~", roles_jax.LINEN_TRAINABLE_COLLECTION)))
         entries.append(e)
     notes = []
     if abstract:

@@ -14,11 +14,13 @@ autograd for the gradients.
 
 from __future__ import annotations
 
+import re
 import sys
 from typing import Any
 
 from initlint.runtime import roles
 from initlint.runtime.facts import Entry, resolve_layout
+from initlint.runtime.vocabulary import intent_reason
 
 
 def backend_name() -> str:
@@ -45,6 +47,22 @@ def _layers(model: Any) -> list:
         return out
 
 
+def _snake(name: str) -> str:
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
+
+
+def _auto_names(layers: list) -> set:
+    """Layer names Keras made up from the class name (``zero_initialized_layer_2``): they say what
+    the class is called, not what the user meant, so they carry no intent."""
+    out = set()
+    for layer in layers:
+        name = str(getattr(layer, "name", ""))
+        if re.fullmatch(re.escape(_snake(type(layer).__name__)) + r"(_\d+)?", name):
+            out.add(name)
+    return out
+
+
 def collect(model: Any) -> tuple[list, list]:
     notes: list = []
     variables = list(model.weights)
@@ -55,9 +73,14 @@ def collect(model: Any) -> tuple[list, list]:
         )
         return [], notes
     owner: dict = {}
-    for layer in _layers(model):
-        for attr in roles.keras_spec_attrs(layer):
+    all_layers = _layers(model)
+    auto = _auto_names(all_layers)
+    for layer in all_layers:
+        for attr in roles.keras_spec_attrs(layer):  # properties such as Dense.kernel first
             v = getattr(layer, attr, None)
+            if _is_variable(v):
+                owner.setdefault(id(v), (layer, attr))
+        for attr, v in list(vars(layer).items()):  # then every variable a layer holds itself
             if _is_variable(v):
                 owner.setdefault(id(v), (layer, attr))
     torch_values = backend_name() == "torch"
@@ -76,7 +99,7 @@ def collect(model: Any) -> tuple[list, list]:
                 skipped.append(v.path)
             continue
         spec = roles.keras_spec(layer, attr, v.path, len(shape), bool(v.trainable))
-        if spec.role == roles.BUFFER:
+        if spec.role in (roles.BUFFER, roles.STATISTIC):
             kind = "buffer"
         else:
             kind = "param"
@@ -88,7 +111,9 @@ def collect(model: Any) -> tuple[list, list]:
             value = v.value
         else:
             value = sys.modules["keras"].ops.convert_to_numpy(v.value)
-        e = Entry(v.path, value, shape, spec, kind, bool(v.trainable), layout, handle=v)
+        e = Entry(v.path, value, shape, spec, kind, bool(v.trainable), layout, handle=v, module=layer)
+        if spec.role in roles.CONSTANT_CHECKED:
+            e.intent = intent_reason(".".join(p for p in v.path.split("/") if p not in auto))
         bias = getattr(layer, "bias", None) if layer is not None and attr != "bias" else None
         if torch_values and _is_variable(bias) and bias is not v:
             from initlint.runtime.backends.torch import unit_bias
@@ -103,20 +128,14 @@ def collect(model: Any) -> tuple[list, list]:
 
 def compute_facts(entries: list) -> None:
     if backend_name() == "torch":
-        import torch
+        from initlint.runtime.backends import torch as torch_backend
 
-        from initlint.runtime.stats.torch import Projector, tensor_facts
-
-        proj = Projector()
-        with torch.no_grad():
-            for e in entries:
-                want = e.trainable and e.spec.role in roles.CONSTANT_CHECKED
-                e.facts = tensor_facts(e.value.detach(), e.layout, want, proj)
+        torch_backend.compute_facts(entries)
         return
     from initlint.runtime.stats.numpy import tensor_facts as np_facts
 
     for e in entries:
-        want = e.trainable and e.spec.role in roles.CONSTANT_CHECKED
+        want = e.trainable and e.spec.role in (*roles.CONSTANT_CHECKED, roles.NORM_SCALE)
         e.facts = np_facts(e.value, e.layout, want)
 
 
@@ -128,7 +147,20 @@ def split_inputs(example_inputs: Any) -> tuple:
     return (example_inputs,)
 
 
+def _training_kwargs(model: Any) -> dict:
+    """``training=True`` when the model's ``call`` takes it (Keras passes it on to every layer)."""
+    import inspect
+
+    try:
+        params = inspect.signature(model.call).parameters
+    except (TypeError, ValueError):
+        return {"training": True}
+    takes = "training" in params or any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+    return {"training": True} if takes else {}
+
+
 def probe(model: Any, entries: list, example_inputs: Any, steps: int) -> list:
+    __tracebackhide__ = True
     if backend_name() == "jax":
         from initlint.runtime.backends.keras_jax import probe as jax_probe
 
@@ -137,30 +169,31 @@ def probe(model: Any, entries: list, example_inputs: Any, steps: int) -> list:
         return [f"probe skipped: the Keras probe needs the torch or jax backend (this is {backend_name()!r})"]
     import torch
 
+    from initlint.runtime.backends.torch import PROBE_RNG_SEED, isolated
     from initlint.runtime.probe import run_probe
     from initlint.runtime.report import ProbeError
-    from initlint.runtime.backends.torch import preserved_state
+    from initlint.runtime.snapshot import cow_clone
 
     by_id = {id(e.handle): e for e in entries}
     trainable = list(model.trainable_variables)
     targets = [by_id.get(id(v)) for v in trainable]
     if any(t is None for t in targets):
         return ["probe skipped: some trainable variables are not floating point"]
-    non_trainable = [v.value.detach().clone() for v in model.non_trainable_variables]
+    non_trainable = [cow_clone(v.value) for v in model.non_trainable_variables]
     args = split_inputs(example_inputs)
+    kwargs = _training_kwargs(model)
 
     def forward(values: list) -> Any:
+        __tracebackhide__ = True
         try:
-            out, _ = model.stateless_call(values, non_trainable, *args, training=False)
+            out, _ = model.stateless_call(values, non_trainable, *args, **kwargs)
         except Exception as exc:
             raise ProbeError(
                 f"check_model_init: the probe's forward pass raised {type(exc).__name__}: {exc}. "
-                "The probe calls model.stateless_call(..., training=False) with example_inputs= as the "
+                "The probe calls model.stateless_call(..., training=True) with example_inputs= as the "
                 "model's input (a tuple: positional arguments). The model was not changed."
             ) from exc
         return out
 
-    with preserved_state([]), torch.inference_mode(False):
-        notes = run_probe(targets, forward, steps)
-    notes.append("Keras probe: training=False (dropout off; BatchNormalization uses its moving statistics)")
-    return notes
+    with isolated([model], seed=PROBE_RNG_SEED), torch.inference_mode(False):
+        return run_probe(targets, forward, steps)

@@ -103,7 +103,7 @@ def _flat_blocks(shape: tuple, start: int, piece: torch.Tensor, owner_rank: int)
 
 
 def _entry(name: str, owner: Any, local: str, shape: tuple, trainable: bool, value: Flat) -> Entry:
-    spec = roles.torch_spec(owner, local, len(shape))
+    spec = roles.torch_spec(owner, local, tuple(int(s) for s in shape))
     groups = int(getattr(owner, spec.groups_attr, 1) or 1) if spec.groups_attr else 1
     return Entry(name, value, tuple(shape), spec, "param", trainable, resolve_layout(spec, tuple(shape), groups, trainable))
 
