@@ -43,6 +43,10 @@ def main(argv: "Optional[list[str]]" = None) -> int:
     _prepare_streams()
     args = list(sys.argv[1:] if argv is None else argv)
     try:
+        if args[:1] == ["lsp"]:  # the editor server (faces/lsp); a directory called lsp: ./lsp
+            from initlint.faces.lsp import main as lsp_main
+
+            return lsp_main(args[1:])
         if _is_rule_command(args):
             return _rule_command(args[1:])
         return _lint(args)
