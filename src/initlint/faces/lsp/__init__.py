@@ -1,4 +1,4 @@
-"""``initlint lsp``: the editor server (needs the ``lsp`` extra: ``pip install "initlint[lsp]"``).
+"""``initlint lsp``: the editor server (needs the ``lsp`` extra, i.e. pygls 2).
 
 This module imports neither pygls nor the analysis: the command line can dispatch here, and
 a missing extra is a one-line error, never a traceback.
@@ -10,7 +10,7 @@ import argparse
 import sys
 from typing import Optional
 
-INSTALL_HINT = 'pip install "initlint[lsp]"'
+INSTALL_HINT = 'pip install "pygls>=2,<3" (the lsp extra: pip install -e ".[lsp]" in a checkout)'
 
 
 def main(argv: "Optional[list[str]]" = None) -> int:
@@ -26,9 +26,9 @@ def main(argv: "Optional[list[str]]" = None) -> int:
         import lsprotocol.types  # noqa: F401
         import pygls.lsp.server  # noqa: F401  (pygls 2)
     except ImportError as e:
-        missing = getattr(e, "name", None) or str(e)
+        missing = (getattr(e, "name", None) or "pygls").split(".")[0]
         print(
-            f"initlint lsp: error: the editor server needs pygls 2 ({missing} is missing); install it with: {INSTALL_HINT}",
+            f"initlint lsp: error: the editor server needs pygls 2 ({missing} is missing); install it in this environment: {INSTALL_HINT}",
             file=sys.stderr,
         )
         return 2

@@ -17,6 +17,7 @@ jobs are spawned. Imports no pygls: this module is the server's analysis, not it
 from __future__ import annotations
 
 import contextlib
+import logging
 import multiprocessing
 import multiprocessing.connection
 import signal
@@ -27,6 +28,8 @@ from typing import Any, Optional
 from initlint.finding import Finding
 from initlint.pipeline.config import Config, ConfigError, load_config
 from initlint.pipeline.files import Excluder
+
+log = logging.getLogger("initlint.lsp")
 
 #: What the forkserver imports once, so that no job imports it again.
 _PRELOAD = ["initlint.faces.lsp.jobs", "initlint.pipeline.engine", "initlint.lint.analyzer"]
@@ -88,7 +91,8 @@ class Job:
                     process = ctx.Process(target=_job_main, args=(sender, self.text, self.path, config), daemon=True)
                     process.start()
                     self._process = process
-            except (OSError, MemoryError):  # no process to be had (EMFILE, EAGAIN): analyse here
+            except Exception as e:  # no process to be had (EMFILE, EAGAIN, a dead forkserver): analyse here
+                log.warning("no process for the analysis of %s (%r); analysing it in the server, without a timeout", self.path, e)
                 return _check(self.text, self.path, config)
             finally:
                 sender.close()
