@@ -457,7 +457,7 @@ def test_a_crashed_analysis_is_ini901_not_a_dead_server(project: Path):
 
 ROOT = Path(__file__).resolve().parent.parent
 _WAIT_AND_DUMP = """
-vim.wait(30000, function() return #vim.diagnostic.get(0) > 0 end, 50)
+vim.wait(60000, function() return #vim.diagnostic.get(0) > 0 end, 50)
 local out = {}
 for _, d in ipairs(vim.diagnostic.get(0)) do
   table.insert(out, { lnum = d.lnum, col = d.col, code = d.code, severity = d.severity, source = d.source })
@@ -497,7 +497,7 @@ def test_the_readmes_neovim_configuration_shows_the_findings(project: Path):
         [_neovim(), "--headless", "-n", "-i", "NONE", "-u", "init.lua", "-c", "luafile dump.lua", "model.py"],
         cwd=project,
         env=env,
-        timeout=90,
+        timeout=150,
         stdin=subprocess.DEVNULL,
         capture_output=True,
     )
