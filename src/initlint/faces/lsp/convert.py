@@ -16,7 +16,7 @@ from typing import Callable, Optional, Sequence
 
 from lsprotocol import types
 
-from initlint.catalog import RULES, Rule
+from initlint.catalog import RULES
 from initlint.finding import Finding
 from initlint.lint.gate.textlines import physical_lines
 from initlint.pipeline.noqa import add_noqa
@@ -47,14 +47,8 @@ def diagnostic(finding: Finding, lines: "Sequence[str]", units: Units) -> types.
         message=message,
         severity=_SEVERITY.get(rule.level if rule else "error", types.DiagnosticSeverity.Error),
         code=finding.code,
-        code_description=types.CodeDescription(href=url) if (url := rule_url(rule)) else None,
         source=SOURCE,
     )
-
-
-def rule_url(rule: Optional[Rule]) -> Optional[str]:
-    """The rule's documentation page on the web, when the catalog has one."""
-    return getattr(rule, "url", None) or None
 
 
 def noqa_edit(text: str, line: int, code: str, units: Units) -> "Optional[types.TextEdit]":
@@ -89,8 +83,7 @@ def rule_pages(codes: "Sequence[str]") -> str:
     for code in dict.fromkeys(codes):
         rule = RULES[code]
         title, _, rest = rule.doc().partition("\n")
-        url = rule_url(rule)
-        pages.append(f"**{title}**" + (f" ([documentation]({url}))" if url else "") + "\n" + rest)
+        pages.append(f"**{title}**\n{rest}")
     return "\n---\n\n".join(pages)
 
 
