@@ -259,3 +259,28 @@ def test_source_swapped_for_a_fifo_after_its_stat_is_not_read(tmp_path):
     assert found == {"good.py": [("INI001", found["good.py"][0][1])], "swapped.py": [("INI900", "not a regular file")]}
     assert proc.returncode == 2
     assert_quiet(proc.stderr)
+
+
+def test_compact_definitions_in_installed_packages_are_read(tmp_path):
+    """Row 1: torch's own ``nn/modules/rnn.py`` (``@overload`` one-line ``def``s) and
+    equinox's ``nn/_normalisation.py`` (bodies on a long header's closing line) are valid
+    code: never an INI900, through the command and through flake8. (Their findings, and the
+    same shapes with inits in them, are pinned in ``test_cases/torch/compact_definitions.py``.)"""
+    import importlib.util
+
+    files = []
+    for module, relative in (("torch", "nn/modules/rnn.py"), ("equinox", "nn/_normalisation.py")):
+        spec = importlib.util.find_spec(module)
+        if spec is None or not spec.submodule_search_locations:
+            continue
+        path = Path(next(iter(spec.submodule_search_locations))) / relative
+        if path.is_file():
+            files.append(str(path))
+    if not files:
+        pytest.skip("neither torch nor equinox is installed")
+    proc = initlint(tmp_path, "--strict", *files)
+    assert proc.returncode in (0, 1), proc.stderr
+    assert "INI900" not in proc.stdout and "INI901" not in proc.stdout, proc.stdout
+    flake = subprocess.run([sys.executable, "-m", "flake8", "--isolated", "--select", "INI,E999", *files],
+                           cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert "INI900" not in flake.stdout and "E999" not in flake.stdout, flake.stdout

@@ -18,7 +18,7 @@ from initlint.knowledge import flax as F
 from initlint.knowledge import keras as K
 from initlint.knowledge import torch as T
 from initlint.knowledge.activations import ACTIVATIONS
-from initlint.knowledge.base import ARG, ATTENTION, DENSE, ONE, ZERO, InitFunction
+from initlint.knowledge.base import ARG, ATTENTION, ONE, ZERO, ZERO_OUTPUT_KINDS, InitFunction
 from initlint.lint import analyze_file
 
 
@@ -92,7 +92,7 @@ def test_torch_factory_row(name):
 
 @pytest.mark.parametrize("name", sorted(T.LAYERS))
 def test_torch_layer_row(name):
-    """A zero layer before a ReLU: dead for the kinds that compute φ(W x + b)."""
+    """A zero layer before a ReLU: dead for the kinds whose zero weight outputs zeros."""
     imp, spelled = _dotted(name)
     spec = T.LAYERS[name]
     src = f"""
@@ -101,7 +101,7 @@ def test_torch_layer_row(name):
     net = nn.Sequential({spelled}(8, 8), nn.ReLU(), nn.Linear(8, 2))
     nn.init.zeros_(net[0].weight)
     """
-    assert codes(src) == ["INI004" if spec.kind == DENSE else "INI001"]
+    assert codes(src) == ["INI004" if spec.kind in ZERO_OUTPUT_KINDS else "INI001"]
 
 
 @pytest.mark.parametrize("name", sorted(T.NORM_CLASSES))
@@ -206,7 +206,8 @@ def test_keras_layer_row(name):
     import keras
     net = keras.Sequential([{name}(8, 3, {keyword}="zeros", use_bias=False), keras.layers.ReLU(), keras.layers.Dense(2)])
     """
-    expected = "INI004" if spec.kind in (DENSE, ATTENTION) and (spec.dead_keywords or spec.kind == ATTENTION) else "INI001"
+    expected = "INI004" if spec.kind in ZERO_OUTPUT_KINDS | {ATTENTION} and (spec.dead_keywords or spec.kind == ATTENTION) \
+        else "INI001"
     assert codes(src) == [expected]
 
 
@@ -289,7 +290,7 @@ def test_flax_layer_row(name):
             y = {spelled}(8, {keyword}=nn.initializers.zeros, {bias}=False)(x)
             return nn.Dense(2)(jax.nn.relu(y))
     """
-    expected = "INI004" if spec.kind == DENSE or spec.kind == ATTENTION else "INI001"
+    expected = "INI004" if spec.kind in ZERO_OUTPUT_KINDS | {ATTENTION} else "INI001"
     assert codes(src) == [expected]
 
 

@@ -2,8 +2,8 @@
 
 The hook repository is a committed copy of this working tree (``try-repo`` installs from a
 git commit, and the tree under test may hold uncommitted work). Building the hook's
-virtualenv installs initlint and libcst from scratch, so this is slow (marked ``slow``, still
-part of the default run); one PRE_COMMIT_HOME is shared by the scenarios so it is built once.
+virtualenv installs initlint and libcst from scratch, so this takes a minute (still
+part of the default run: the hook is a product face); one PRE_COMMIT_HOME is shared by the scenarios so it is built once.
 """
 
 from __future__ import annotations
@@ -21,9 +21,6 @@ REPO = Path(__file__).resolve().parent.parent
 GOOD = "import torch.nn as nn\nfc = nn.Linear(4, 4)\nnn.init.zeros_(fc.weight)\n"  # INI001 at 3:1
 CLEAN = "import torch.nn as nn\nfc = nn.Linear(4, 4)\nnn.init.zeros_(fc.bias)\n"
 GIT = ["git", "-c", "user.name=initlint-test", "-c", "user.email=test@example.invalid", "-c", "init.defaultBranch=main"]
-
-pytestmark = pytest.mark.slow
-
 
 def _git(cwd: Path, *args: str) -> None:
     subprocess.run([*GIT, *args], cwd=cwd, check=True, capture_output=True, timeout=120)

@@ -30,7 +30,7 @@ def conv_tower(images):
     x = hk.Conv2D(32, kernel_shape=3, w_init=hk.initializers.Constant(constant=0.0))(images)  # expect: INI001
     x = hk.BatchNorm(create_scale=True, create_offset=True, decay_rate=0.9, scale_init=jnp.zeros)(x, True)
     x = hk.Conv2D(32, kernel_shape=3, w_init=hk.initializers.VarianceScaling(2.0))(x)
-    tokens = hk.Embed(vocab_size=1000, embed_dim=64, w_init=hk.initializers.Constant(0.0))(jnp.zeros((4,), jnp.int32))  # expect: INI001
+    tokens = hk.Embed(vocab_size=1000, embed_dim=64, w_init=hk.initializers.Constant(0.0))(jnp.zeros((4,), jnp.int32))  # expect-strict: INI001
     return x, tokens
 
 

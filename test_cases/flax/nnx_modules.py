@@ -24,7 +24,7 @@ class ConvNet(nnx.Module):
     def __init__(self, *, rngs: nnx.Rngs):
         self.conv1 = nnx.Conv(3, 32, kernel_size=(3, 3), kernel_init=nnx.initializers.constant(0.1), rngs=rngs)  # expect: INI002
         self.conv2 = nnx.Conv(32, 64, kernel_size=(3, 3), kernel_init=nnx.initializers.zeros, rngs=rngs)  # expect: INI004
-        self.embed = nnx.Embed(1000, 64, embedding_init=nnx.initializers.zeros, rngs=rngs)  # expect: INI001
+        self.embed = nnx.Embed(1000, 64, embedding_init=nnx.initializers.zeros, rngs=rngs)  # expect-strict: INI001
         self.proj = nnx.LinearGeneral(64, (8, 8), kernel_init=nnx.initializers.ones, rngs=rngs)  # expect: INI002
         self.attn = nnx.MultiHeadAttention(num_heads=8, in_features=64, kernel_init=nnx.initializers.zeros,  # expect: INI004
                                            decode=False, rngs=rngs)

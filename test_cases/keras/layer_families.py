@@ -36,7 +36,7 @@ def build_encoder(vocab_size, hidden, num_heads):
     cell = layers.GRUCell(hidden, recurrent_initializer="zeros")  # expect: INI001
     lstm_cell = layers.LSTMCell(hidden, kernel_initializer="zeros")  # expect: INI001
     # embeddings
-    embed = layers.Embedding(vocab_size, hidden, embeddings_initializer="zeros")  # expect: INI001
+    embed = layers.Embedding(vocab_size, hidden, embeddings_initializer="zeros")  # expect-strict: INI001
     embed_tf = tfl.Embedding(vocab_size, hidden, embeddings_initializer="uniform")
     # the same layers through tf.keras
     tf_dense = tf.keras.layers.Dense(hidden, kernel_initializer=tf.keras.initializers.Zeros())  # expect: INI001

@@ -71,6 +71,9 @@ class BiasState(enum.Enum):
 
 #: Layer kinds: how a layer uses its kernel.
 DENSE, ATTENTION, EMBEDDING, RECURRENT = "dense", "attention", "embedding", "recurrent"
+#: The kinds whose zero weight outputs zeros (a product with the input, a lookup): before an
+#: activation flat at 0 such a layer is dead (INI004).
+ZERO_OUTPUT_KINDS = frozenset({DENSE, EMBEDDING})
 
 
 @dataclass(frozen=True)

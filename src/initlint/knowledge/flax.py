@@ -9,7 +9,7 @@ public ones by :func:`canonical` before lookup.
 from __future__ import annotations
 
 from initlint.knowledge.base import (
-    ARG, ATTENTION, DENSE, EMBEDDING, ONE, RECURRENT, ZERO, ArgSpec, Framework, LayerSpec, value_of,
+    ARG, ATTENTION, DENSE, EMBEDDING, ONE, RECURRENT, ZERO, ArgSpec, BiasState, Framework, LayerSpec, value_of,
 )
 
 _ZERO = value_of(ZERO)
@@ -64,7 +64,8 @@ _H_DENSE = LayerSpec(DENSE, use_bias="with_bias", bias_init="b_init", dead_keywo
                      width=ArgSpec(0, "output_size"))
 _H_CONV = LayerSpec(DENSE, use_bias="with_bias", bias_init="b_init", dead_keywords=frozenset({"w_init"}),
                     width=ArgSpec(0, "output_channels"))
-_NO_BIAS_EMBED = LayerSpec(EMBEDDING, use_bias=None, bias_init=None, dead_keywords=frozenset())
+_NO_BIAS_EMBED = LayerSpec(EMBEDDING, use_bias=None, bias_init=None, default_bias=BiasState.NONE,
+                           dead_keywords=frozenset({"embedding_init", "w_init"}))
 
 #: Flax linen / nnx layers (``flax.linen.Dense``, ``flax.nnx.Linear``...; Flax's default bias
 #: is ``zeros_init()``) and Haiku layers (``hk.Linear``: ``b_init`` defaults to zeros).

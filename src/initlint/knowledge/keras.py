@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Optional
 
 from initlint.knowledge.base import (
-    ARG, ATTENTION, DENSE, EMBEDDING, ONE, RECURRENT, ZERO, ArgSpec, Framework, LayerSpec, value_of,
+    ARG, ATTENTION, DENSE, EMBEDDING, ONE, RECURRENT, ZERO, ArgSpec, BiasState, Framework, LayerSpec, value_of,
 )
 
 _ZERO = value_of(ZERO)
@@ -125,7 +125,8 @@ LAYERS: dict[str, LayerSpec] = {f"keras.layers.{n}": spec for n, spec in {
     "SimpleRNNCell": LayerSpec(DENSE, _ACT, "tanh", width=ArgSpec(0, "units")),
     **{n: LayerSpec(RECURRENT, dead_keywords=frozenset(), width=ArgSpec(0, "units")) for n in (
         "LSTM", "GRU", "LSTMCell", "GRUCell", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D")},
-    "Embedding": LayerSpec(EMBEDDING, use_bias=None, bias_init=None, dead_keywords=frozenset(),
+    "Embedding": LayerSpec(EMBEDDING, use_bias=None, bias_init=None, default_bias=BiasState.NONE,
+                           dead_keywords=frozenset({"embeddings_initializer"}),
                            width=ArgSpec(1, "output_dim")),
     "MultiHeadAttention": LayerSpec(ATTENTION, dead_keywords=frozenset()),
     "GroupedQueryAttention": LayerSpec(ATTENTION, dead_keywords=frozenset()),

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import dataclasses
 import gc
 import sys
 import warnings
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, Iterator, Optional, Union
 from initlint.finding import Finding, Settings
 
 if TYPE_CHECKING:
+    from initlint.lint.gate.identifiers import Normalised
     from initlint.lint.gate.reduce import Reduced
 
 
@@ -39,6 +41,10 @@ def analyze_file(text: str, path: str, settings: Settings, tree: Optional[ast.Mo
     """Every finding of one decoded file, idioms included (the engine shows those only with
     ``strict``), every failure mapped to a diagnostic for ``path``. ``tree``: the file's
     ``ast`` if the caller has one already (flake8 does)."""
+    renamed = _renamed(text)
+    if renamed is not None:  # ｚｅｒｏｓ_ is zeros_ to Python (flake8's tree is of the text as written)
+        outcome = analyze_file(renamed.text, path, settings)
+        return Outcome([_in_file(f, renamed) for f in outcome.findings], outcome.cacheable)
     if not may_contain(text, settings):
         return Outcome([])
     located = gate_file(text, path, settings, tree)
@@ -52,9 +58,28 @@ def may_contain(text: str, settings: Settings) -> bool:
     from initlint.lint.gate.prefilter import may_contain_init
 
     try:
-        return bool(may_contain_init(text, settings))
+        if may_contain_init(text, settings):
+            return True
+        renamed = _renamed(text)
+        return renamed is not None and bool(may_contain_init(renamed.text, settings))
     except Exception:
         return True  # a prefilter bug must cost time, never a finding
+
+
+def _renamed(text: str) -> "Optional[Normalised]":
+    """The text with its identifiers as Python reads them, when any differs (``identifiers``)."""
+    if text.isascii():
+        return None
+    from initlint.lint.gate.identifiers import normalise
+
+    try:
+        return normalise(text)
+    except Exception:
+        return None  # the text as written is still analysed
+
+
+def _in_file(finding: Finding, renamed: "Normalised") -> Finding:
+    return dataclasses.replace(finding, col=renamed.column(finding.line, finding.col))
 
 
 def gate_file(text: str, path: str, settings: Settings, tree: Optional[ast.Module] = None) -> "Union[Reduced, Outcome]":
@@ -85,6 +110,9 @@ def analyze_whole(text: str, path: str, settings: Settings) -> "list[Finding]":
     must never change."""
     from initlint.lint import analyzer
 
+    renamed = _renamed(text)
+    if renamed is not None:
+        return [_in_file(f, renamed) for f in analyzer.analyze(renamed.text, path, settings)]
     return analyzer.analyze(text, path, settings)
 
 

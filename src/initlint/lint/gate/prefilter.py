@@ -11,10 +11,10 @@ from __future__ import annotations
 import bisect
 import re
 from functools import lru_cache
-from typing import Optional
+from typing import Iterator, Optional
 
 from initlint.finding import Settings
-from initlint.knowledge import context_words, gate_words
+from initlint.knowledge import context_words, gate_words, parameter_makers
 
 
 class Scanner:
@@ -36,8 +36,15 @@ class Scanner:
             re.compile(key + (rests[0] if len(rests) == 1 else f"(?:{'|'.join(rests)})")) for key, rests in groups.items()
         )
 
-    def search(self, text: str) -> bool:
-        return any(r.search(text) for r in self.regexes)
+    def search(self, text: str, lo: int = 0, hi: Optional[int] = None) -> bool:
+        hi = len(text) if hi is None else hi
+        return any(r.search(text, lo, hi) for r in self.regexes)
+
+    def positions(self, text: str) -> "Iterator[int]":
+        """The offsets where a match starts (by group, not in order)."""
+        for regex in self.regexes:
+            for m in regex.finditer(text):
+                yield m.start()
 
     def mark_lines(self, text: str, starts: "list[int]", marked: bytearray, flag: int = 1,
                    spans: "Optional[list[tuple[int, int]]]" = None) -> None:
@@ -95,6 +102,13 @@ def context_pattern() -> Scanner:
     """The scanner for the statements the judge reads beside the inits
     (``knowledge.context_words``)."""
     return Scanner(context_words())
+
+
+@lru_cache(maxsize=1)
+def parameter_pattern() -> Scanner:
+    """The scanner for the calls that make a Parameter (``nn.Parameter(``, ``self.param(``):
+    where a constant may be a placeholder that another definition fills."""
+    return Scanner(tuple(rf"\b{re.escape(name)}\s*\(" for name in sorted(parameter_makers())))
 
 
 def _names(dotted: tuple) -> "list[str]":

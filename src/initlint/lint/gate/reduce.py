@@ -25,13 +25,14 @@ from __future__ import annotations
 import ast
 import bisect
 import itertools
-from typing import NamedTuple, Optional
+import re
+from typing import Callable, NamedTuple, Optional
 
 from initlint import knowledge
 from initlint.finding import Settings
 from initlint.knowledge.naming import COMMENT_REACH
 from initlint.lint.gate.guard import MAX_DEPTH, SourceError, check_depth, check_depth_header, parse, parse_guarded
-from initlint.lint.gate.prefilter import Scanner, context_pattern, names_pattern, pattern
+from initlint.lint.gate.prefilter import Scanner, context_pattern, names_pattern, parameter_pattern, pattern
 from initlint.lint.gate.regions import Skipped, blank_unneeded, called_at_top
 from initlint.lint.gate.textlines import line_ending, line_starts, physical_lines
 from initlint.lint.model.paths import ANY_INDEX, SAME_STORAGE, SLICE_PART, Path, may_be_weight
@@ -83,7 +84,10 @@ def reduce(text: str, path: str, settings: Settings, tree: Optional[ast.Module] 
 def _parse(text: str, path: str, reducer: "_Reducer") -> "tuple[ast.Module, list[Skipped]]":
     """The file's ast without the definitions that cannot report (most of a model file;
     see ``regions``), or the whole file's ast when in doubt."""
-    blanked = blank_unneeded(text, reducer.starts, reducer.may_hold_candidate, knowledge.context_methods())
+    fills = _placeholder_fillers(text, reducer.starts)
+    needed = reducer.may_hold_candidate if fills is None else (
+        lambda first, last: reducer.may_hold_candidate(first, last) or fills(first, last))
+    blanked = blank_unneeded(text, reducer.starts, needed, knowledge.context_methods())
     if blanked is not None:
         source, skipped = blanked
         try:
@@ -93,6 +97,32 @@ def _parse(text: str, path: str, reducer: "_Reducer") -> "tuple[ast.Module, list
         if tree is not None and not _inside_a_statement(tree, skipped):
             return tree, skipped
     return parse_guarded(text, path), []
+
+
+#: ``self.weight = nn.`` before ``Parameter(``: the attribute a Parameter is bound to.
+_BOUND_ATTRIBUTE = re.compile(r"\.\s*(\w+)\s*(?::[^=\n]*)?=\s*(?:[\w.\s]*\.\s*)?$")
+
+
+def _placeholder_fillers(text: str, starts: "list[int]") -> "Optional[Callable[[int, int], bool]]":
+    """Whether a span may fill a Parameter of the file (``init.normal_(module.weight)`` in
+    transformers' ``_init_weights``, beside ``self.weight = nn.Parameter(torch.zeros(...))``):
+    such a definition has no candidate word but decides whether the constant is a
+    placeholder, so it is not blanked. None when the file binds no Parameter to an attribute."""
+    names = set()
+    for at in parameter_pattern().positions(text):
+        m = _BOUND_ATTRIBUTE.search(text, text.rfind("\n", 0, at) + 1, at)
+        if m:
+            names.add(m.group(1))
+    if not names:
+        return None
+    named = re.compile(r"\.\s*(?:" + "|".join(sorted(map(re.escape, names))) + r")\b")
+    context = context_pattern()
+
+    def fills(first: int, last: int) -> bool:
+        lo, hi = starts[first - 1], starts[last]
+        return named.search(text, lo, hi) is not None and context.search(text, lo, hi)
+
+    return fills
 
 
 def _inside_a_statement(tree: ast.Module, skipped: "list[Skipped]") -> bool:
@@ -246,13 +276,14 @@ class _Reducer:
             self._keep(first, last)
             return True
         body_blocks = _blocks(node)
+        if isinstance(node, _DEFS) and context not in (_FUNCTION, _FORWARD) and (
+                not self.matches(first, last) or context == _MODULE and self._atomic(node) and not self._needed(node)):
+            self._drop(node, first)
+            return False
         if not body_blocks or isinstance(node, ast.Match) or self._atomic(node):
             return self._simple(node, first, last, context)
         if isinstance(node, ast.ClassDef):
             return self._class(node, first)
-        if isinstance(node, _DEFS) and not self.matches(first, last) and context not in (_FUNCTION, _FORWARD):
-            self._drop(node, first)
-            return False
         is_def = isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
         if is_def:
             # a function holding a candidate is read whole (a per-module callback, its bindings);
@@ -324,6 +355,13 @@ class _Reducer:
         if kind is None:
             return _NONE
         return _FUNCTION if kind.full else _CALLBACK
+
+    def _needed(self, node: ast.stmt) -> bool:
+        """A top-level definition the regions would not blank (``regions.blank_unneeded``): it
+        holds a candidate (or names a helper), or it is a class a script builds at top level.
+        With the whole file's ast (flake8), the reducer drops the others just the same."""
+        first, last = _span(node)
+        return self.may_hold_candidate(first, last) or isinstance(node, ast.ClassDef) and node.name in self.called_at_top()
 
     def _atomic(self, node: ast.stmt) -> bool:
         """A compound statement with a block that starts on a header line (``def f(x): ...``,
@@ -400,8 +438,11 @@ class _Reducer:
         for member in node.body:
             is_method = isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef))
             if is_method and self._atomic(member):
-                if member.name in wiring:
+                if member.name in wiring:  # kept whole: count what it holds
                     self._keep(*_span(member))
+                    if self.matches(*_span(member)) and _reportable(member.body, self):
+                        self.candidates += 1
+                        self.found = True
                 else:
                     self.statement(member, _NONE)
             elif is_method and member.name in wiring:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Optional
 import libcst as cst
 
 from initlint.knowledge.activations import ACTIVATIONS, Activation
-from initlint.knowledge.base import ATTENTION, DENSE, BiasState
+from initlint.knowledge.base import ATTENTION, ZERO_OUTPUT_KINDS, BiasState
 from initlint.lint.frameworks.base import InitEvent, LayerRef
 from initlint.lint.judge import messages as M
 from initlint.lint.model.flow import Flow
@@ -57,7 +57,7 @@ def single(j: "Judge", ev: InitEvent, layer: Optional[LayerRef], flows: list, bi
     if spec is not None and spec.kind == ATTENTION:
         # one keyword initialises the q/k/v/output projections of Keras and Flax attention
         return _attention(j, ev, layer, bias) if ev.keyword else None
-    if spec is not None and (spec.kind != DENSE or (ev.keyword and ev.keyword not in spec.dead_keywords)):
+    if spec is not None and (spec.kind not in ZERO_OUTPUT_KINDS or (ev.keyword and ev.keyword not in spec.dead_keywords)):
         return None
     own = own_activation(j, layer)
     for flow in flows or [Flow()]:
@@ -101,8 +101,9 @@ def norm(j: "Judge", ev: InitEvent, layer: Optional[LayerRef]) -> Optional[str]:
 
 
 def _dense(ev: InitEvent, layer: Optional[LayerRef]) -> bool:
+    """A layer whose zero weight gives a zero output (a product with its input, or a lookup)."""
     spec = layer.spec if layer is not None else None
-    return spec is None or (spec.kind == DENSE and (not ev.keyword or ev.keyword in spec.dead_keywords))
+    return spec is None or (spec.kind in ZERO_OUTPUT_KINDS and (not ev.keyword or ev.keyword in spec.dead_keywords))
 
 
 def _where(layer: Optional[LayerRef]) -> str:
@@ -114,16 +115,18 @@ def _where(layer: Optional[LayerRef]) -> str:
 
 
 def _attention(j: "Judge", ev: InitEvent, layer: LayerRef, bias: BiasState) -> Optional[str]:
-    """One initializer for the q/k/v/output projections: the value and output projections are
-    then two chained zero layers (unless the output projection has its own init)."""
+    """One initializer for the q/k/v(/output) projections. With zero biases the query and key
+    both start at zero: the logits are 0 and each one's gradient is the other's output, so
+    neither ever trains (attention stays uniform), whatever the output projection does; and
+    without an init of its own the output projection is a second zero layer after the value."""
     spec = layer.spec
     if ev.keyword and spec.out_kernel and ev.keyword == spec.out_kernel:
         return None
+    if not bias.is_zero:
+        return None
     if ev.output_init_random:
-        return None  # the output projection has its own (non-zero) init
-    if bias.is_zero:
-        return M.attention(ev.label(), ev.api, bias)
-    return None
+        return M.attention_query_key(ev.label(), ev.api, bias)
+    return M.attention(ev.label(), ev.api, bias)
 
 
 def in_loop(j: "Judge", ev: InitEvent, ctx) -> Optional[str]:

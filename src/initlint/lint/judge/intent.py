@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Optional
 
 from initlint.knowledge import flax as flax_knowledge
-from initlint.knowledge.base import BiasState
+from initlint.knowledge.base import EMBEDDING, BiasState
 from initlint.knowledge.naming import (
     MODULATION_TOKENS, OUTPUT_WIDTH_TOKENS, scope_reason, target_reason, tokens,
 )
@@ -25,7 +25,7 @@ from initlint.lint.judge.roles import class_names
 from initlint.lint.model.flow import Flow
 import libcst as cst
 
-from initlint.lint.model.literals import get_arg, names_in, number, short, source_of
+from initlint.lint.model.literals import get_arg, names_in, number, short
 
 if TYPE_CHECKING:
     from initlint.lint.judge.judge import Judge
@@ -131,6 +131,16 @@ def _not_fan_in(j: "Judge", e: Evidence) -> Optional[str]:
     return None
 
 
+def _lookup_table(j: "Judge", e: Evidence) -> Optional[str]:
+    """An embedding is indexed, not applied to an input: a row gets the gradient of the
+    positions that look it up and nothing else, so rows never share an update, and a zero
+    table (learned offsets, reference points, codebooks) starts as "no offset"."""
+    layer = e.layer
+    if layer is not None and layer.spec is not None and layer.spec.kind == EMBEDDING:
+        return "it is an embedding table: looked up by index, not applied to an input, each row trains on its own"
+    return None
+
+
 def _single_unit(j: "Judge", e: Evidence) -> Optional[str]:
     """``nn.Linear(d, 1)``, ``Embedding(n, 1)``: one output unit has no twin to be symmetric with."""
     layer = e.layer
@@ -150,7 +160,7 @@ def _last_index(j: "Judge", e: Evidence) -> Optional[str]:
 
 
 #: Signals read from what the code does with the layer's output.
-STRUCTURE: tuple[Callable, ...] = (_not_fan_in, _single_unit, _modulation, _residual, _gate, _last_layer, _last_index,
+STRUCTURE: tuple[Callable, ...] = (_not_fan_in, _lookup_table, _single_unit, _modulation, _residual, _gate, _last_layer, _last_index,
                                    _chosen_bias)
 
 # -- names -------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ import libcst as cst
 
 from initlint import knowledge
 from initlint.knowledge import torch as T
-from initlint.knowledge.base import ArgSpec, BiasState
+from initlint.knowledge.base import ZERO, ArgSpec, BiasState
 from initlint.knowledge.naming import (
     BIAS, BUFFER, GRAD, NORM, SCALAR, SLICE, UNKNOWN, WEIGHT, is_norm_owner_name, is_test_path,
 )
@@ -44,6 +44,10 @@ class Verdict:
     names_count: bool = True
 
 
+#: In-place methods that always write zeros (``zero_``): they draw no partial pattern.
+_ZERO_METHODS = frozenset(m for fw in knowledge.FRAMEWORKS for m, f in fw.tensor_methods.items() if f.value == ZERO)
+
+
 class Judge:
     def __init__(self, facts: ModuleFacts, resolver: Resolver, events: list[InitEvent], intent_names: tuple = (),
                  path: str = ""):
@@ -66,6 +70,7 @@ class Judge:
         self._zeroing: Optional[dict] = None
         self._feeding: Optional[dict] = None
         self._writes: Optional[dict] = None
+        self._writes_in: Optional[dict] = None
         self._order = {id(s.call): i for i, s in enumerate(facts.calls)}
 
     # -- entry point ---------------------------------------------------------------------
@@ -476,18 +481,29 @@ class Judge:
         if fn is None:
             return False
         prefix = ev.target.parts
-        for site in self.facts.calls:
-            func = site.call.func
-            if not (isinstance(func, cst.Attribute) and func.attr.value in ("copy_", "fill_", "normal_", "uniform_")):
-                continue
-            if not any(a is fn for a in site.ancestors):
-                continue
-            p = path_of(func.value)
-            if p is not None and p.root == ev.target.root and len(p.parts) > len(prefix) \
-                    and p.parts[:len(prefix)] == prefix and (
-                        not isinstance(p.parts[len(prefix)], str) or p.parts[len(prefix)] in (SLICE_PART, ANY_INDEX)):
+        for p in self._partial_writes().get(id(fn), ()):
+            if p.root == ev.target.root and len(p.parts) > len(prefix) and p.parts[:len(prefix)] == prefix and (
+                    not isinstance(p.parts[len(prefix)], str) or p.parts[len(prefix)] in (SLICE_PART, ANY_INDEX)):
                 return True
         return False
+
+    def _partial_writes(self) -> dict:
+        """id(function) -> the paths written in place there by a method whose value may differ
+        from a zero background (``copy_``, ``fill_``, a random init): indexed once, since every
+        event asks (a scan of every call per event is quadratic)."""
+        if self._writes_in is None:
+            methods = (knowledge.receiver_methods() | knowledge.random_inits()) - _ZERO_METHODS
+            index: dict[int, list] = {}
+            for site in self.facts.calls:
+                func = site.call.func
+                if isinstance(func, cst.Attribute) and func.attr.value in methods:
+                    p = path_of(func.value)
+                    if p is not None:
+                        for a in site.ancestors:
+                            if isinstance(a, cst.FunctionDef):
+                                index.setdefault(id(a), []).append(p)
+            self._writes_in = index
+        return self._writes_in
 
     # -- where events are ------------------------------------------------------------------
     def home(self, ev: InitEvent):

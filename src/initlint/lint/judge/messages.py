@@ -89,6 +89,12 @@ def attention(label: str, api: str, bias: BiasState) -> str:
             f"ever receives a gradient")
 
 
+def attention_query_key(label: str, api: str, bias: BiasState) -> str:
+    return (f"{label} is zeroed by {api}, which sets the query and key projections alike: with {bias_words(bias)} "
+            f"both start at zero, the attention logits are 0 and each projection's gradient is the other's output, "
+            f"so neither ever trains (the attention stays uniform)")
+
+
 def zero_product(label: str, api: str, partner: str) -> str:
     return (f"{label} is zeroed by {api} and its output is multiplied by {partner}, which starts at zero too: "
             f"a product of two zero factors gives neither of them a gradient")

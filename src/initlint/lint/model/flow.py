@@ -94,6 +94,8 @@ class FlowReader:
         self._uses: dict[int, dict] = {}
         self._flows: dict[tuple, list] = {}
         self._calls_by_func: Optional[dict] = None
+        self._elements: dict[int, dict] = {}  # id(scope) -> name -> where it stands in a container literal
+        self._positions: dict[int, tuple] = {}  # id(container call) -> (call, elements, id(element) -> index)
         self.extra_layers: set[int] = set()  # ctor nodes of custom layers that producers found
 
     # -- what an expression is ----------------------------------------------------------------
@@ -174,12 +176,26 @@ class FlowReader:
             self.resolver.is_passthrough(self.quals(bound.value.func, bound.scope))
 
     # -- where a layer is ------------------------------------------------------------------------
+    def _container_around(self, ctor: cst.Call, anc: tuple) -> Optional[tuple]:
+        """(container call, elements, index) when ``ctor`` is an element of a container
+        literal; each container's elements are indexed once (a Sequential of n layers is
+        asked n times)."""
+        container = _container_call(ctor, anc)
+        if container is None:
+            return None
+        known = self._positions.get(id(container))
+        if known is None:
+            elements = container_elements(container)
+            known = self._positions[id(container)] = (container, elements, {id(e): i for i, e in enumerate(elements)})
+        index = known[2].get(id(ctor))
+        return (container, known[1], index) if index is not None else None
+
     def locate(self, site: CallSite, ctor: cst.Call) -> LayerRef:
         """The layer a constructor call makes, from where it stands: an element of a
         container literal, ``self.x = ...``, ``x = ...``, or applied inline."""
         anc = site.ancestors
         scope = site.scope
-        container = _container_around(ctor, anc)
+        container = self._container_around(ctor, anc)
         if container is not None:
             call, elements, index = container
             if self.resolver.is_container(self.quals(call.func, scope)):
@@ -217,22 +233,37 @@ class FlowReader:
     def container_holding(self, name: str, scope: Scope) -> Optional[LayerRef]:
         """``linear = nn.Linear(...)`` ... ``self.seq = nn.Sequential(norm, linear, nn.ReLU())``:
         the element a local layer becomes in a container literal of the same function or class."""
+        found = self._container_elements(scope).get(name)
+        if found is None:
+            return None
+        text, value, where, i, elements = found
+        bound = lookup(elements[i], where)
+        ctor = bound.value if bound is not None else None
+        layer = self.resolver.layer(self.quals(ctor.func, where)) if isinstance(ctor, cst.Call) else None
+        return LayerRef("element", where, ctor=ctor, spec=layer[1] if layer else None,
+                        framework=layer[2] if layer else None, container=value,
+                        elements=elements, index=i, container_text=text.removeprefix("self."))
+
+    def _container_elements(self, scope: Scope) -> dict:
+        """Name -> (container text, container call, its scope, index, elements) for every plain
+        name listed in a container literal bound in ``scope`` or its class (the first one
+        wins), built once per scope: asked per layer, a scan would be quadratic."""
+        index = self._elements.get(id(scope))
+        if index is not None:
+            return index
         candidates: list = [(n, v, scope) for n, v in scope.values.items()]
         cls = scope.enclosing_class()
         if cls is not None:
             candidates += [(f"self.{a}", v, s) for a, (v, s) in cls.attrs.items()]
+        index = {}
         for text, value, where in candidates:
             if isinstance(value, cst.Call) and self.resolver.is_container(self.quals(value.func, where)):
                 elements = container_elements(value)
                 for i, el in enumerate(elements):
-                    if isinstance(el, cst.Name) and el.value == name:
-                        bound = lookup(el, where)
-                        ctor = bound.value if bound is not None else None
-                        found = self.resolver.layer(self.quals(ctor.func, where)) if isinstance(ctor, cst.Call) else None
-                        return LayerRef("element", where, ctor=ctor, spec=found[1] if found else None,
-                                        framework=found[2] if found else None, container=value,
-                                        elements=elements, index=i, container_text=text.removeprefix("self."))
-        return None
+                    if isinstance(el, cst.Name):
+                        index.setdefault(el.value, (text, value, where, i, elements))
+        self._elements[id(scope)] = index
+        return index
 
     def layer_at(self, owner: Path, scope: Scope) -> Optional[LayerRef]:
         """The layer a path names, seen from ``scope``: ``self.fc``, ``self.mlp[2]``, a local
@@ -727,8 +758,8 @@ def container_elements(call: cst.Call) -> tuple:
     return tuple(a.value for a in args)
 
 
-def _container_around(ctor: cst.Call, anc: tuple) -> Optional[tuple]:
-    """(container call, elements, index) when ``ctor`` is an element of a container literal."""
+def _container_call(ctor: cst.Call, anc: tuple) -> Optional[cst.Call]:
+    """The call whose positional argument (or list/tuple argument's element) ``ctor`` is."""
     if len(anc) >= 4 and isinstance(anc[-1], cst.Element) and isinstance(anc[-2], (cst.List, cst.Tuple)) \
             and isinstance(anc[-3], cst.Arg) and isinstance(anc[-4], cst.Call) and anc[-3].keyword is None:
         container = anc[-4]
@@ -737,9 +768,7 @@ def _container_around(ctor: cst.Call, anc: tuple) -> Optional[tuple]:
         container = anc[-2]
     else:
         return None
-    elements = container_elements(container)
-    index = next((i for i, e in enumerate(elements) if e is ctor), None)
-    return (container, elements, index) if index is not None else None
+    return container
 
 
 def _assigned_names(anc: tuple) -> tuple:

@@ -115,8 +115,15 @@ def fill_value(expr: Optional[cst.BaseExpression], default: Optional[float] = No
 _SHAPE_NAME = re.compile(r"shape|size|dims", re.I)
 
 
+def _sized(dims) -> int:
+    """The dimensions that can hold units: a literal 1 is a broadcast axis
+    (``torch.ones(1, dim, 1, 1)`` is a per-channel vector, as ``torch.ones(dim)`` is)."""
+    return sum(1 for d in dims if number(d) != 1)
+
+
 def shape_ndim(call: cst.Call, from_args: bool) -> Optional[int]:
-    """Number of dimensions a factory call creates, when the source says it.
+    """Number of dimensions a factory call creates that can hold units (``_sized``), when
+    the source says it.
 
     ``torch.zeros(n)`` with one scalar-looking argument is 1-D; ``torch.zeros(shape)`` and
     ``torch.zeros(x.size())`` are unknown."""
@@ -127,11 +134,11 @@ def shape_ndim(call: cst.Call, from_args: bool) -> Optional[int]:
     if isinstance(first, (cst.Tuple, cst.List)):
         if any(isinstance(e, cst.StarredElement) for e in first.elements):
             return None
-        return len(first.elements)
+        return _sized(e.value for e in first.elements)
     if not from_args:
         return None
     if len(pos) > 1:
-        return len(pos)
+        return _sized(a.value for a in pos)
     text = source_of(first)
     if _SHAPE_NAME.search(text) or isinstance(first, (cst.Call, cst.Subscript)) and "shape" in text:
         return None
@@ -141,11 +148,12 @@ def shape_ndim(call: cst.Call, from_args: bool) -> Optional[int]:
 
 
 def literal_ndim(expr: Optional[cst.BaseExpression]) -> Optional[int]:
-    """The number of dimensions of a literal shape: ``(a, b)`` is 2, ``n`` is 1."""
+    """The number of dimensions of a literal shape that can hold units (``_sized``):
+    ``(a, b)`` is 2, ``n`` and ``(1, n)`` are 1."""
     if isinstance(expr, (cst.Tuple, cst.List)):
         if any(isinstance(e, cst.StarredElement) for e in expr.elements):
             return None
-        return len(expr.elements)
+        return _sized(e.value for e in expr.elements)
     if isinstance(expr, cst.Integer):
         return 1
     return None
