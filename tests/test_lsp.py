@@ -338,10 +338,10 @@ async def test_the_projects_configuration_is_honoured(client: LanguageClient, pr
 
 
 def _slow_file(classes: int = 1500) -> str:
-    """Real code the analysis takes a long while over: 1500 classes take 15 s and more here
-    (the judge's time grows faster than the file), far past any pause a test makes before it
-    acts on the running analysis, even on a much faster machine. Tests that use it stop the
-    analysis (a newer version, a close, a cancel, a timeout, a kill) rather than wait for it."""
+    """Real code the analysis takes a long while over: 1500 classes take about 10 s here,
+    far past any pause a test makes before it acts on the running analysis (at most 0.5 s),
+    even on a much faster machine. Tests that use it stop the analysis (a newer version, a
+    close, a cancel, a timeout, a kill) rather than wait for it."""
     block = textwrap.dedent(
         """
         class Block{i}(nn.Module):
