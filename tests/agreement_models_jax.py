@@ -483,7 +483,7 @@ class ConvNet(nnx.Module):
     def __init__(self, *, rngs: nnx.Rngs):
         self.conv1 = nnx.Conv(3, 8, kernel_size=(3, 3), kernel_init=nnx.initializers.constant(0.1), rngs=rngs)  # expect: INI002
         self.conv2 = nnx.Conv(8, 16, kernel_size=(3, 3), kernel_init=nnx.initializers.zeros, rngs=rngs)  # expect: INI004
-        self.embed = nnx.Embed(10, 16, embedding_init=nnx.initializers.zeros, rngs=rngs)  # expect: INI001
+        self.embed = nnx.Embed(10, 16, embedding_init=nnx.initializers.zeros, rngs=rngs)  # expect-strict: INI001
         self.proj = nnx.LinearGeneral(16, (2, 8), kernel_init=nnx.initializers.ones, rngs=rngs)  # expect: INI002
         self.attn = nnx.MultiHeadAttention(num_heads=2, in_features=16, kernel_init=nnx.initializers.zeros,  # expect: INI004
                                            decode=False, rngs=rngs)
@@ -558,7 +558,7 @@ def conv_tower(images):
     x = hk.Conv2D(8, kernel_shape=3, w_init=hk.initializers.Constant(constant=0.0))(images)  # expect: INI001
     x = hk.BatchNorm(create_scale=True, create_offset=True, decay_rate=0.9, scale_init=jnp.zeros)(x, True)
     x = hk.Conv2D(8, kernel_shape=3, w_init=hk.initializers.VarianceScaling(2.0))(x)
-    tokens = hk.Embed(vocab_size=10, embed_dim=8, w_init=hk.initializers.Constant(0.0))(jnp.zeros((4,), jnp.int32))  # expect: INI001
+    tokens = hk.Embed(vocab_size=10, embed_dim=8, w_init=hk.initializers.Constant(0.0))(jnp.zeros((4,), jnp.int32))  # expect-strict: INI001
     return x, tokens
 '''
 
