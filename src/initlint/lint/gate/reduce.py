@@ -33,7 +33,7 @@ from initlint.finding import Settings
 from initlint.knowledge.naming import COMMENT_REACH
 from initlint.lint.gate.guard import MAX_DEPTH, SourceError, check_depth, check_depth_header, parse, parse_guarded
 from initlint.lint.gate.prefilter import Scanner, context_pattern, names_pattern, parameter_pattern, pattern
-from initlint.lint.gate.regions import Skipped, blank_unneeded, called_at_top
+from initlint.lint.gate.regions import Skipped, blank_unneeded, called_at_top, named_by_candidates
 from initlint.lint.gate.textlines import line_ending, line_starts, physical_lines
 from initlint.lint.model.paths import ANY_INDEX, SAME_STORAGE, SLICE_PART, Path, may_be_weight
 
@@ -54,6 +54,7 @@ def reduce(text: str, path: str, settings: Settings, tree: Optional[ast.Module] 
     wrappers = tuple(w for w, _ in settings.init_wrappers)
     lines = physical_lines(text)
     reducer = _Reducer(text, lines, pattern(wrappers))
+    reducer.named = named_by_candidates(text, reducer.starts, reducer.marked)
     skipped: "list[Skipped]" = []
     if tree is None:
         tree, skipped = _parse(text, path, reducer)
@@ -87,7 +88,7 @@ def _parse(text: str, path: str, reducer: "_Reducer") -> "tuple[ast.Module, list
     fills = _placeholder_fillers(text, reducer.starts)
     needed = reducer.may_hold_candidate if fills is None else (
         lambda first, last: reducer.may_hold_candidate(first, last) or fills(first, last))
-    blanked = blank_unneeded(text, reducer.starts, needed, knowledge.context_methods())
+    blanked = blank_unneeded(text, reducer.starts, needed, knowledge.context_methods(), reducer.named)
     if blanked is not None:
         source, skipped = blanked
         try:
@@ -179,7 +180,8 @@ class _Reducer:
         self.tree: Optional[ast.Module] = None
         self.imports: dict[str, str] = {}  # name -> what a module-level import binds it to
         self.skipped: "list[Skipped]" = []  # the definitions blanked before parsing
-        self._called: Optional[frozenset] = None  # names called at module level
+        self._called: Optional[frozenset] = None  # names called at module level, and self.named
+        self.named: frozenset = frozenset()  # classes whose wiring a candidate's layer lives in
         self.first_blanked: dict[int, int] = {}  # class's first line -> its first member blanked before parsing
         self.starts = line_starts(lines)
         #: per line: bit 1, a candidate word (``zeros_``, a helper's name); bit 2, a context word
@@ -212,7 +214,7 @@ class _Reducer:
         if self._called is None:
             definitions = sorted([_span(n) for n in self.tree.body if isinstance(n, _DEFS)] +
                                  [(d.first, d.last) for d in self.skipped if not d.owner])
-            self._called = called_at_top(self.text, self.starts, definitions)
+            self._called = called_at_top(self.text, self.starts, definitions) | self.named
         return self._called
 
     def count_hits(self, scanner: Scanner, flag: int = _CANDIDATE_WORD) -> None:
@@ -277,7 +279,8 @@ class _Reducer:
             return True
         body_blocks = _blocks(node)
         if isinstance(node, _DEFS) and context not in (_FUNCTION, _FORWARD) and (
-                not self.matches(first, last) or context == _MODULE and self._atomic(node) and not self._needed(node)):
+                not self.matches(first, last) and not self._built_here(node)
+                or context == _MODULE and self._atomic(node) and not self._needed(node)):
             self._drop(node, first)
             return False
         if not body_blocks or isinstance(node, ast.Match) or self._atomic(node):
@@ -416,9 +419,14 @@ class _Reducer:
             self.replace.pop(line, None)
             self.keep[line] = 0
 
+    def _built_here(self, node: ast.stmt) -> bool:
+        """A top-level class built at module level or holding a candidate's layer
+        (``called_at_top``): the judge reads its wiring."""
+        return isinstance(node, ast.ClassDef) and node.col_offset == 0 and node.name in self.called_at_top()
+
     def _class(self, node: ast.ClassDef, first: int) -> bool:
         last = node.end_lineno or node.lineno
-        built_here = node.col_offset == 0 and node.name in self.called_at_top()
+        built_here = self._built_here(node)
         if not self.matches(first, last) and not built_here:
             self._drop(node, first)
             return False

@@ -56,18 +56,20 @@ class Skipped(NamedTuple):
 
 
 def blank_unneeded(
-    text: str, starts: "list[int]", has_candidate: Callable[[int, int], bool], context_methods: Collection[str] = ()
+    text: str, starts: "list[int]", has_candidate: Callable[[int, int], bool], context_methods: Collection[str] = (),
+    named: "frozenset[str]" = frozenset(),
 ) -> "Optional[tuple[str, list[Skipped]]]":
     """``text`` with the definitions that have no candidate line blanked, and those
     definitions; None when nothing can be blanked safely. ``starts``: the line offsets
-    (``textlines.line_starts``)."""
+    (``textlines.line_starts``); ``named``: classes kept for their wiring although they
+    have no candidate (``named_by_candidates``)."""
     skipped: list[Skipped] = []
     top = _block(text, starts, 1, len(starts) - 1, "")
     built: Optional[frozenset] = None
     for d in top:
         if not has_candidate(d.first, d.last):
             if d.name_line and text.startswith("class", starts[d.name_line - 1]):
-                built = called_at_top(text, starts, ((t.first, t.last) for t in top)) if built is None else built
+                built = called_at_top(text, starts, ((t.first, t.last) for t in top)) | named if built is None else built
                 if d.name in built:
                     continue  # a script's or notebook's model: the reducer keeps its wiring
             skipped.append(d)
@@ -180,6 +182,29 @@ def called_at_top(text: str, starts: "list[int]", definitions: "Iterable[tuple[i
         for line in _TOP_LINE.findall(text, done, starts[first - 1]):
             names.update(_CALLED.findall(line))
         done = starts[last] if last < len(starts) else len(text)
+    return frozenset(names)
+
+
+_ISINSTANCE = re.compile(r"isinstance\(\s*\w+\s*,\s*(\w+)\s*\)")
+_INNER_ATTR = re.compile(r"\.\s*(\w+)\s*\.")  # ``self.final_layer.linear.weight``: final_layer, linear
+_GUARD_REACH = 3  # lines above a candidate where an ``isinstance`` test may select its module
+
+
+def named_by_candidates(text: str, starts: "list[int]", marked: bytearray) -> "frozenset[str]":
+    """Classes whose wiring a candidate's layer lives in, by name: ``Block`` in
+    ``if isinstance(module, Block):`` just above ``init.zeros_(module.proj.weight)``, and
+    ``FinalLayer`` for ``self.final_layer.linear.weight`` where ``self.final_layer =
+    FinalLayer(...)``. The judge reads their forward; the regions and the reducer keep it.
+    ``marked``: per line, bit 1 for a candidate word."""
+    names: set[str] = set()
+    attrs: set[str] = set()
+    for n, mark in enumerate(marked[:len(starts)]):
+        if mark & 1 and n:
+            names.update(_ISINSTANCE.findall(text, starts[max(n - 1 - _GUARD_REACH, 0)], starts[n]))
+            attrs.update(_INNER_ATTR.findall(text, starts[n - 1], starts[n]))
+    if attrs:
+        built = re.compile(r"self\s*\.\s*(?:%s)\s*=\s*(\w+)\s*\(" % "|".join(map(re.escape, sorted(attrs))))
+        names.update(built.findall(text))
     return frozenset(names)
 
 

@@ -27,7 +27,7 @@ from initlint.lint.judge import dead, intent
 from initlint.lint.judge import messages as M
 from initlint.lint.judge import roles
 from initlint.lint.model.collect import CallSite, ClassInfo, ModuleFacts
-from initlint.lint.model.flow import Flow, FlowReader
+from initlint.lint.model.flow import Flow, FlowReader, same_module
 from initlint.lint.model.literals import get_arg, is_false, path_of, short, source_of
 from initlint.lint.model.paths import ANY_INDEX, SLICE_PART, Path
 from initlint.lint.model.resolve import Resolver
@@ -235,8 +235,16 @@ class Judge:
         if param is not None:
             return param
         owner = self.owner_of(ev)
+        narrowed = self._narrowed_class(ev)
         if owner is not None:
-            return self.reader.layer_at(owner, ev.site.scope)
+            return self.reader.layer_at(owner, ev.site.scope, narrowed)
+        t = ev.target
+        if narrowed is not None and len(t.parts) == 1 and isinstance(t.parts[0], str) and t.parts[0] in narrowed.attrs:
+            # init.zeros_(module.static_weight) under isinstance(module, Block): Block's own Parameter
+            value, where = narrowed.attrs[t.parts[0]]
+            value = same_module(value)
+            if isinstance(value, cst.Call) and self.resolver.qualnames(value.func, where) & T.PARAMETER_CLASSES:
+                return LayerRef("attr", where, ctor=value, name=t.parts[0], cls=narrowed, param=True)
         if ev.helper is not None and ev.target is None:
             # zero_module(nn.Conv2d(...)): the helper's result stands where the layer does
             arg = next((a.value for a in ev.site.call.args if a.keyword is None), None)
@@ -246,6 +254,27 @@ class Judge:
                 ref.ctor = arg
                 ref.spec, ref.framework = (found[1], found[2]) if found else (None, None)
                 return ref
+        return None
+
+    def _narrowed_class(self, ev: InitEvent) -> Optional[ClassInfo]:
+        """The class of this file an ``isinstance(m, Block)`` test around the init narrows
+        ``m`` to (``_init_weights``' per-class branches): its forward says where ``m.proj``
+        goes."""
+        t = ev.target
+        if t is None or t.root in ("self", "cls"):
+            return None
+        anc = ev.site.ancestors
+        for i in range(len(anc) - 2, -1, -1):
+            node = anc[i]
+            if isinstance(node, cst.If) and anc[i + 1] is node.body:
+                test = node.test
+                if isinstance(test, cst.Call) and isinstance(test.func, cst.Name) and test.func.value == "isinstance" \
+                        and len(test.args) == 2 and isinstance(test.args[0].value, cst.Name) \
+                        and test.args[0].value.value == t.root:
+                    kind = test.args[1].value
+                    return self.reader.class_named(kind.value) if isinstance(kind, cst.Name) else None
+            if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+                return None
         return None
 
     def _parameter(self, ev: InitEvent) -> Optional[LayerRef]:
@@ -271,7 +300,7 @@ class Judge:
             return flows
         returned = [f for f in flows if f.returned_by is not None]
         flows = [f for f in flows if f.returned_by is None]
-        cls = self._own_parameter_class(ev, ctx)
+        cls = self._own_parameter_class(ev, ctx) or (layer.cls if layer is not None and layer.cls is not ctx.cls else None)
         if cls is not None and (returned or not flows):
             flows += [dataclasses.replace(f, acts=r.acts + f.acts) for r in returned or [Flow()]
                       for f in self._instance_flows(cls)]

@@ -265,24 +265,41 @@ class FlowReader:
         self._elements[id(scope)] = index
         return index
 
-    def layer_at(self, owner: Path, scope: Scope) -> Optional[LayerRef]:
+    def layer_at(self, owner: Path, scope: Scope, cls: Optional[ClassInfo] = None,
+                 _depth: int = 0) -> Optional[LayerRef]:
         """The layer a path names, seen from ``scope``: ``self.fc``, ``self.mlp[2]``, a local
-        ``fc`` or ``seq[0]``, ``model.hidden`` for a ``model = MLP()`` of this file."""
-        cls = scope.enclosing_class() if owner.root == "self" else self.instance_class(owner.root, scope)
+        ``fc`` or ``seq[0]``, ``model.hidden`` for a ``model = MLP()`` of this file,
+        ``self.block.attn.proj`` through attributes holding instances of this file's classes,
+        a local alias ``proj = self.to_out[-1]``. ``cls``: the class ``owner.root`` is known to
+        be an instance of (an ``isinstance`` guard around the init)."""
+        if cls is None:
+            cls = scope.enclosing_class() if owner.root == "self" else self.instance_class(owner.root, scope)
         if cls is not None and owner.parts:
-            if not isinstance(owner.parts[0], str) or owner.parts[0] not in cls.attrs:
+            parts = owner.parts
+            while len(parts) > 1 and isinstance(parts[1], str):
+                if not isinstance(parts[0], str) or parts[0] not in cls.attrs:
+                    return None
+                value, where = cls.attrs[parts[0]]
+                cls = self.file_class(value, where)
+                if cls is None:
+                    return None
+                parts = parts[1:]
+            if not isinstance(parts[0], str) or parts[0] not in cls.attrs:
                 return None
-            value, where = cls.attrs[owner.parts[0]]
-            if len(owner.parts) == 1:
-                return self._bound_ref(value, where, "attr", owner.parts[0], cls)
-            if len(owner.parts) == 2 and isinstance(owner.parts[1], int):
-                return self._element(value, where, owner.parts[1], owner.parts[0], cls)
+            value, where = cls.attrs[parts[0]]
+            if len(parts) == 1:
+                return self._bound_ref(value, where, "attr", parts[0], cls)
+            if len(parts) == 2 and isinstance(parts[1], int):
+                return self._element(value, where, parts[1], parts[0], cls)
             return None
         if owner.root in ("self", "cls") or any(not isinstance(p, int) for p in owner.parts) or len(owner.parts) > 1:
             return None
         bound = lookup(cst.Name(owner.root), scope)
         if bound is None:
             return self.container_holding(owner.root, scope) if not owner.parts else None
+        alias = path_of(bound.value) if isinstance(bound.value, (cst.Attribute, cst.Subscript)) else None
+        if alias is not None and _depth < 4:  # proj = self.to_out[-1]: the layer the alias names
+            return self.layer_at(Path(alias.root, alias.parts + owner.parts), bound.scope, _depth=_depth + 1)
         if owner.parts:
             return self._element(bound.value, bound.scope, owner.parts[0], owner.root, None)
         ref = self._bound_ref(bound.value, bound.scope, "local", owner.root, None)
@@ -295,12 +312,21 @@ class FlowReader:
     def instance_class(self, name: str, scope: Scope) -> Optional[ClassInfo]:
         """The class of this file that a name holds an instance of (``model = MLP().to(device)``)."""
         bound = lookup(cst.Name(name), scope)
-        value = same_module(bound.value) if bound is not None else None
+        return self.file_class(bound.value, bound.scope) if bound is not None else None
+
+    def file_class(self, value: Optional[cst.BaseExpression], scope: Scope) -> Optional[ClassInfo]:
+        """The top-level class of this file that ``value`` constructs (``MLP(...)``)."""
+        value = same_module(value) if value is not None else None
         if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and \
-                not bound.scope.resolve_head(value.func.value):
-            for cls in self.facts.classes.values():
-                if cls.name == value.func.value and cls.scope is not None and cls.scope.parent is self.facts.module_scope:
-                    return cls
+                not scope.resolve_head(value.func.value):
+            return self.class_named(value.func.value)
+        return None
+
+    def class_named(self, name: str) -> Optional[ClassInfo]:
+        """The top-level class of this file called ``name``."""
+        for cls in self.facts.classes.values():
+            if cls.name == name and cls.scope is not None and cls.scope.parent is self.facts.module_scope:
+                return cls
         return None
 
     def _bound_ref(self, value: cst.BaseExpression, where: Scope, kind: str, name: str,
