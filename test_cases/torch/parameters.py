@@ -28,3 +28,18 @@ def seed_example():
     b = torch.empty(10)
     nn.init.constant_(b, val=0.1)
     return w, b
+
+
+class Connector(nn.Module):
+    """A bare weight applied to the input and added to the forward's data: a zero branch
+    closing on the text stream (``text + x @ W``), not ``x @ W + b`` with ``text`` as a bias."""
+
+    def __init__(self, d_vision, d_text):
+        super().__init__()
+        self.projection = nn.Parameter(torch.zeros(d_vision, d_text))  # expect-strict: INI001
+        self.hidden = nn.Parameter(torch.zeros(d_text, d_text))  # expect: INI004
+        self.bias = nn.Parameter(torch.zeros(d_text))
+
+    def forward(self, vision, text):
+        text = text + torch.matmul(vision, self.projection)
+        return torch.relu(text @ self.hidden + self.bias)

@@ -124,6 +124,9 @@ TARGET_TOKENS: dict[str, str] = {
     "fc2": "the last layer of a two-layer MLP branch",
     "pred": "a prediction head", "predictor": "a prediction head", "score": "a scoring head",
     "c_proj": "a residual output projection",
+    "embed": "an embedding table (a lookup: each row trains on its own)",
+    "embedding": "an embedding table (a lookup: each row trains on its own)",
+    "codebook": "a codebook (a lookup table)",
 }
 #: Two-token names (joined with ``_``) that are output projections of a residual branch.
 TARGET_PAIRS: dict[str, str] = {

@@ -78,6 +78,9 @@ OVERWRITING_COLLECTIVES = frozenset({
 
 PARAMETER_CLASSES = frozenset({"torch.nn.Parameter", "torch.nn.parameter.Parameter"})
 PARAMETER_CONTAINERS = frozenset({"torch.nn.ParameterDict", "torch.nn.ParameterList"})
+#: ``self.embed = nn.Buffer(t)`` (torch 2.5+): state, never trained, as ``register_buffer`` makes
+#: (short names: the model collector has no resolver).
+BUFFER_MAKERS = frozenset({"Buffer"})
 
 #: Callables that register a module-wide callback: ``model.apply(fn)``; timm's ``named_apply(fn, model)``.
 APPLY_METHODS = frozenset({"apply"})

@@ -48,6 +48,13 @@ class Verdict:
 _ZERO_METHODS = frozenset(m for fw in knowledge.FRAMEWORKS for m, f in fw.tensor_methods.items() if f.value == ZERO)
 
 
+def _conjuncts(test: cst.BaseExpression) -> list:
+    """``a and b and c``: the tests that all hold in the ``if`` body."""
+    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
+        return _conjuncts(test.left) + _conjuncts(test.right)
+    return [test]
+
+
 class Judge:
     def __init__(self, facts: ModuleFacts, resolver: Resolver, events: list[InitEvent], intent_names: tuple = (),
                  path: str = ""):
@@ -235,7 +242,7 @@ class Judge:
         if param is not None:
             return param
         owner = self.owner_of(ev)
-        narrowed = self._narrowed_class(ev)
+        narrowed = self.narrowed_class(ev)
         if owner is not None:
             return self.reader.layer_at(owner, ev.site.scope, narrowed)
         t = ev.target
@@ -256,10 +263,11 @@ class Judge:
                 return ref
         return None
 
-    def _narrowed_class(self, ev: InitEvent) -> Optional[ClassInfo]:
-        """The class of this file an ``isinstance(m, Block)`` test around the init narrows
-        ``m`` to (``_init_weights``' per-class branches): its forward says where ``m.proj``
-        goes."""
+    def narrowed_class(self, ev: InitEvent) -> Optional[ClassInfo]:
+        """The class of this file that a test around the init narrows ``m`` to
+        (``_init_weights``' per-class branches): ``isinstance(m, Block)``, or
+        ``hasattr(m, "refpoint_embed")`` when one class of the file has that attribute. Its
+        forward says where ``m.proj`` goes."""
         t = ev.target
         if t is None or t.root in ("self", "cls"):
             return None
@@ -267,14 +275,25 @@ class Judge:
         for i in range(len(anc) - 2, -1, -1):
             node = anc[i]
             if isinstance(node, cst.If) and anc[i + 1] is node.body:
-                test = node.test
-                if isinstance(test, cst.Call) and isinstance(test.func, cst.Name) and test.func.value == "isinstance" \
-                        and len(test.args) == 2 and isinstance(test.args[0].value, cst.Name) \
-                        and test.args[0].value.value == t.root:
-                    kind = test.args[1].value
-                    return self.reader.class_named(kind.value) if isinstance(kind, cst.Name) else None
+                for test in _conjuncts(node.test):
+                    found = self._narrowing(test, t.root)
+                    if found is not None:
+                        return found
             if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
                 return None
+        return None
+
+    def _narrowing(self, test: cst.BaseExpression, root: str) -> Optional[ClassInfo]:
+        if not (isinstance(test, cst.Call) and isinstance(test.func, cst.Name) and len(test.args) == 2
+                and isinstance(test.args[0].value, cst.Name) and test.args[0].value.value == root):
+            return None
+        kind = test.args[1].value
+        if test.func.value == "isinstance" and isinstance(kind, cst.Name):
+            return self.reader.class_named(kind.value)
+        if test.func.value == "hasattr" and isinstance(kind, cst.SimpleString):
+            attr = kind.evaluated_value
+            owners = [c for c in self.facts.classes.values() if attr in c.attrs]
+            return owners[0] if len(owners) == 1 else None
         return None
 
     def _parameter(self, ev: InitEvent) -> Optional[LayerRef]:
@@ -301,10 +320,13 @@ class Judge:
         returned = [f for f in flows if f.returned_by is not None]
         flows = [f for f in flows if f.returned_by is None]
         cls = self._own_parameter_class(ev, ctx) or (layer.cls if layer is not None and layer.cls is not ctx.cls else None)
+        continued: list = []
         if cls is not None and (returned or not flows):
-            flows += [dataclasses.replace(f, acts=r.acts + f.acts) for r in returned or [Flow()]
-                      for f in self._instance_flows(cls)]
-        return flows
+            continued = [dataclasses.replace(f, acts=r.acts + f.acts) for r in returned or [Flow()]
+                         for f in self._instance_flows(cls)]
+        if not continued:  # no instance in sight: the module is the layer, only its activations count
+            continued = [dataclasses.replace(r, returned_by=None) for r in returned if r.acts]
+        return flows + continued
 
     def _own_parameter_class(self, ev: InitEvent, ctx: C.Context) -> Optional[ClassInfo]:
         """The class whose own weight this is (``add_weight`` in ``build``, ``self.param``,

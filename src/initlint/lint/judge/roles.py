@@ -44,7 +44,8 @@ def role(judge: "Judge", ev: InitEvent, ctx: C.Context) -> str:
         return UNKNOWN
     if found in (BIAS, SCALAR, SLICE, GRAD, NORM):
         return found
-    if target.root == "self" and target.parts and ctx.cls is not None and target.parts[0] in ctx.cls.buffers:
+    owner_cls = ctx.cls if target.root == "self" else judge.narrowed_class(ev)
+    if target.parts and owner_cls is not None and target.parts[0] in owner_cls.buffers:
         return BUFFER
     if target.root == "self" and len(target.parts) == 1 and ctx.cls is not None:
         own = _own_parameter_role(judge, target.parts[0], ctx)

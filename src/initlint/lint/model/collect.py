@@ -15,7 +15,8 @@ from typing import Optional
 
 import libcst as cst
 
-from initlint.lint.model.scopes import Scope, bind_import, bind_target, dotted_name
+from initlint.knowledge import torch as T
+from initlint.lint.model.scopes import Scope, bind_import, bind_target, dotted_name, last_name
 
 _BUILTINS = frozenset(dir(builtins))
 
@@ -242,6 +243,8 @@ class Collector:
             cls = self.scope.enclosing_class() if self.scope.kind == "function" else None
             if cls is not None:
                 cls.attrs[target.attr.value] = (value, self.scope)
+                if isinstance(value, cst.Call) and last_name(value.func) in T.BUFFER_MAKERS:
+                    cls.buffers.add(target.attr.value)
 
     # -- calls ---------------------------------------------------------------------------
     def visit_Call(self, node: cst.Call) -> None:

@@ -573,7 +573,8 @@ class FlowReader:
 
     def follow(self, node: cst.BaseExpression, anc: tuple, scope: Scope, applied: bool = False) -> Flow:
         """Follow one output from ``node`` (whose ancestors are ``anc``). ``applied``: ``node``
-        applies a bare weight (``x @ W``), so the first name added to it is its bias."""
+        applies a bare weight (``x @ W``), so the first name added to it is its bias, unless it
+        is the forward's data (``text + x @ W``: a branch added to the signal)."""
         flow = Flow()
         for _ in range(_MAX_STEPS):
             parent = anc[-1] if anc else None
@@ -625,7 +626,8 @@ class FlowReader:
                 other = parent.right if parent.left is node else parent.left
                 op = parent.operator
                 if isinstance(op, cst.Add) and (_is_bias(other) or (
-                        applied and flow.bias_partner is None and isinstance(other, (cst.Name, cst.Attribute)))):
+                        applied and flow.bias_partner is None and isinstance(other, (cst.Name, cst.Attribute))
+                        and not Use("add", partner=other, scope=scope).partner_is_data())):
                     flow.bias_partner = other  # x @ W + b: the layer's own bias
                     node, anc = parent, anc[:-1]
                     continue
