@@ -171,7 +171,7 @@ class DenseFromScratch(nn.Module):
         bias = self.param("bias", nn.initializers.zeros, (self.features,))
         w2 = self.param("w2", nn.initializers.constant(0.02), (self.features, self.features))  # expect: INI002
         mixing = self.param("mixing", jax.nn.initializers.zeros, (4, self.features, self.features))  # expect: INI001
-        embedding = self.param("embedding", nn.initializers.zeros_init(), (10, self.features))  # expect: INI001
+        embedding = self.param("embedding", nn.initializers.zeros_init(), (10, self.features))  # expect-strict: INI001
         y = jnp.dot(inputs, kernel) + bias
         return (y @ w2) @ mixing[0] + embedding[0]
 '''

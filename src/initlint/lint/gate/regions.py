@@ -185,7 +185,7 @@ def called_at_top(text: str, starts: "list[int]", definitions: "Iterable[tuple[i
     return frozenset(names)
 
 
-_ISINSTANCE = re.compile(r"isinstance\(\s*\w+\s*,\s*(\w+)\s*\)")
+_ISINSTANCE = re.compile(r"isinstance\s*\(\s*\w+\s*,\s*(\w+)\s*\)")
 _INNER_ATTR = re.compile(r"\.\s*(\w+)\s*\.")  # ``self.final_layer.linear.weight``: final_layer, linear
 _GUARD_REACH = 3  # lines above a candidate where an ``isinstance`` test may select its module
 
