@@ -86,3 +86,13 @@ class FrozenFilter(nn.Module):
         super().__init__()
         # not trainable: a constant, averaging filter is the point
         self.weight = nn.Parameter(torch.ones(channels, 1, 3, 3) / 9, requires_grad=False)
+
+
+def init_norms_by_type_name(module):
+    """torchtitan-style: the norms selected by class or by type name, γ set to 1."""
+    if isinstance(module, (nn.GroupNorm, nn.BatchNorm2d)) or "LayerNorm" in module.__class__.__name__ \
+            or "RMSNorm" in module.__class__.__name__:
+        if hasattr(module, "weight") and module.weight is not None:
+            module.weight.data.fill_(1.0)
+        if hasattr(module, "bias") and module.bias is not None:
+            module.bias.data.zero_()

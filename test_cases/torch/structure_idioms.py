@@ -21,6 +21,7 @@ import torch
 import torch.distributed as dist
 import torch.nn as nn
 import torch.nn.functional as F
+from einops.layers.torch import Rearrange
 
 
 class ConditionalNorm(nn.Module):
@@ -189,3 +190,20 @@ class OneBiasLayer(nn.Module):
 
     def forward(self, x):
         return self.to_aggregate(x).sum(-1)
+
+
+class SimpleDiffusionFF(nn.Module):
+    """A scale/shift projection whose container ends in an einops reshape, split and consumed
+    as x * (scale + 1) + shift (denoising-diffusion-pytorch's simple_diffusion)."""
+
+    def __init__(self, dim, cond_dim):
+        super().__init__()
+        self.to_scale_shift = nn.Sequential(nn.SiLU(), nn.Linear(cond_dim, dim * 2), Rearrange("b d -> b 1 d"))
+        to_scale_shift_linear = self.to_scale_shift[-2]
+        nn.init.zeros_(to_scale_shift_linear.weight)  # expect-strict: INI001
+        nn.init.zeros_(to_scale_shift_linear.bias)
+        self.proj = nn.Linear(dim, dim)
+
+    def forward(self, x, t):
+        scale, shift = self.to_scale_shift(t).chunk(2, dim=-1)
+        return self.proj(x * (scale + 1) + shift)

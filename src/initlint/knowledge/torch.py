@@ -147,7 +147,9 @@ NORM_CLASSES = frozenset(
 PASSTHROUGH_CLASSES = frozenset(
     {"torch.nn.Dropout", "torch.nn.Dropout1d", "torch.nn.Dropout2d", "torch.nn.Dropout3d",
      "torch.nn.Identity", "torch.nn.Flatten", "torch.nn.Unflatten", "torch.nn.AlphaDropout",
-     "torch.nn.functional.dropout"}
+     "torch.nn.functional.dropout",
+     # einops reshapes: the same values in another layout
+     "einops.layers.torch.Rearrange", "einops.rearrange"}
 )
 
 #: Activations by dotted name (the facts are in ``activations``).

@@ -347,7 +347,8 @@ def _string_guard(literals: list[str], polarity: bool, test: cst.BaseExpression)
         return Guard(WEIGHTS if polarity else NONWEIGHTS, tuple(literals), test)
     if not polarity:
         return Guard("other", tuple(literals), test)
-    if any(is_norm_owner_name(part) for s in literals for part in s.split(".")):
+    if any(is_norm_owner_name(part) or is_norm_class_name(part) for s in literals for part in s.split(".")):
+        # "norm" in name, "LayerNorm" in type(m).__name__
         return Guard(CUSTOM_NORM, tuple(literals), test)
     if all(any(s.startswith(w) for w in FAMILY_WORDS) for s in literals):
         return Guard(FAMILY, tuple(literals), test)

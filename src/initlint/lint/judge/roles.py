@@ -111,8 +111,8 @@ def _class_is_norm(ctx: C.Context) -> bool:
 
 
 def _owner_is_norm(judge: "Judge", owner: Path, ctx: C.Context, scope: Scope) -> bool:
-    if C.NORM in ctx.guard_kinds() and ctx.every is None:
-        return True
+    if ctx.guard_kinds() & {C.NORM, C.CUSTOM_NORM} and ctx.every is None and not owner.parts:
+        return True  # isinstance(m, nn.LayerNorm), "RMSNorm" in type(m).__name__: m is a norm
     loop = ctx.every_loop or next((lp for lp in ctx.loops if owner.root in lp.vars), None)
     if loop is not None and loop.elements and owner.root in loop.vars and not owner.parts:
         # for layer in [module.norm1, module.norm2]: the loop visits norms only
