@@ -19,7 +19,10 @@ def run_cli(cwd: Path, *args: str) -> subprocess.CompletedProcess:
     os.chdir(cwd)
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = main(list(args))
+            try:
+                code = main(list(args))
+            except SystemExit as e:  # argparse's usage errors, --help, --version
+                code = e.code if isinstance(e.code, int) else (0 if e.code is None else 2)
     finally:
         os.chdir(old)
     return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -65,7 +66,7 @@ def test_cache_dir_layout(tree):
     assert (cache_dir / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d28d172789f06886806bc55")
     [data_file] = list(cache_dir.glob("v*/*.json"))
     entries = json.loads(data_file.read_text())
-    assert len(entries) == 7 and all(os.path.isabs(k) for k in entries)
+    assert sorted(entries) == ["broken.py", "m0.py", "m1.py", "m2.py", "m3.py", "m4.py", "plain.py"]  # from the root
 
 
 def test_cache_lives_in_project_root_not_cwd(tree):
@@ -100,6 +101,68 @@ def test_noqa_added_after_caching_is_honoured(tree):
     (tree / "m1.py").write_text(GOOD.rstrip("\n") + "  # noqa\n")
     proc, _ = run(tree)
     assert "m1.py" not in proc.stdout
+
+
+def test_editing_only_noqa_comments_needs_no_reanalysis(tree):
+    """The cache key leaves noqa directives out (the analysis does not read them): writing,
+    changing and removing them are cache hits, and each run shows what its comments say."""
+    cold, cold_stats = run(tree)
+    assert cold_stats[1] == 6 and "m1.py:3:1: INI001" in cold.stdout
+    steps = [  # (the comment on the reported line, analysed again, still reported)
+        ("  # noqa: INI001", False, False),
+        ("  # noqa: INI002", False, True),  # another code
+        ("  # NOQA:INI002,INI001", False, False),
+        ("", False, True),  # removed
+        ("  # noqa: INI001  # zero head, reviewed", True, False),  # a comment of its own is read
+    ]
+    for tail, analysed, reported in steps:
+        (tree / "m1.py").write_text(GOOD.rstrip("\n") + tail + "\n")
+        proc, stats = run(tree)
+        assert stats[1:3] == ((1, 6) if analysed else (0, 7)), (tail, stats)
+        assert ("m1.py:3:1: INI001" in proc.stdout) == reported, tail
+    (tree / "m1.py").write_text(GOOD.replace("fc.weight", "fc.weight  ") + "  # noqa: INI001\n")  # code changed
+    assert run(tree)[1][1] == 1
+
+
+def test_add_noqa_then_a_plain_run_parses_nothing(tree):
+    run(tree)
+    added = run_cli(tree, "-v", "--add-noqa")
+    assert STATS.search(added.stderr).groups()[1] == "0"  # the findings came from the cache
+    proc, stats = run(tree)
+    assert stats[1:3] == (0, 7) and proc.stdout.count("INI001") == 0 and "broken.py" in proc.stdout
+
+
+def test_a_moved_or_recloned_checkout_stays_warm(tree, tmp_path_factory):
+    cold, _ = run(tree)
+    moved = tmp_path_factory.mktemp("moved") / "project"
+    os.rename(tree, moved)
+    proc, stats = run(moved)
+    assert stats[1:3] == (0, 7) and proc.stdout == cold.stdout
+    # a fresh clone (new files, new mtimes) with the cache restored, as CI caches restore it
+    clone = tmp_path_factory.mktemp("clone") / "project"
+    clone.mkdir()
+    for name in os.listdir(moved):
+        if name != ".initlint_cache":
+            (clone / name).write_bytes((moved / name).read_bytes())
+    shutil.copytree(moved / ".initlint_cache", clone / ".initlint_cache")
+    proc, stats = run(clone)
+    assert stats[1:3] == (0, 7) and proc.stdout == cold.stdout
+    # run from outside the checkout, naming it by an absolute path: the same entries
+    outside, stats = run(tmp_path_factory.mktemp("elsewhere"), str(clone))
+    assert stats[1:3] == (0, 7) and outside.stdout.count("INI001") == cold.stdout.count("INI001")
+
+
+def test_where_the_checkout_lives_does_not_make_it_test_code(tmp_path):
+    """Files are analysed by their path from the project root: a checkout under a directory
+    called ``tests`` is not test code (its zeros were taken for fixtures and never reported)."""
+    project = tmp_path / "tests" / "project"
+    project.mkdir(parents=True)
+    (project / "pyproject.toml").write_text("[project]\nname = 'demo'\n")
+    (project / "m.py").write_text(GOOD)
+    (project / "tests").mkdir()
+    (project / "tests" / "test_m.py").write_text(GOOD)
+    proc = run_cli(tmp_path, "--no-cache", str(project))
+    assert [line.split(": ")[0] for line in proc.stdout.splitlines()] == [f"{project / 'm.py'}:3:1"]
 
 
 def test_version_change_invalidates(tmp_path, monkeypatch):
@@ -145,7 +208,7 @@ def test_corrupt_or_unwritable_cache_is_ignored(tree):
     proc, stats = run(tree)
     assert stats[1] == 6 and proc.returncode == 2
     assert run(tree)[1][1] == 0  # rewritten
-    data_file.write_text(json.dumps({str(tree / "m0.py"): "garbage", str(tree / "m1.py"): [1, [[1]]]}))
+    data_file.write_text(json.dumps({"m0.py": "garbage", "m1.py": [1, [[1]]]}))
     proc, stats = run(tree)
     assert stats[1] == 6 and proc.stdout.count("INI001") >= 5
     (tree / "blocked").write_text("a file where the cache dir should be")

@@ -89,9 +89,44 @@ def test_clean_repository_passes(env):
 
 
 def test_repository_without_python_passes(env):
-    proc = _try_repo(env, {"README.md": "# nothing here\n", "data.json": "{}\n"}, "nopython")
+    proc = _try_repo(env, {"data.json": "{}\n", "notes.txt": "zeros_\n"}, "nopython")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "no files to check" in proc.stdout or "Skipped" in proc.stdout
+
+
+def test_markdown_prose_passes(env):
+    """Markdown is handed to the hook now (types_or): prose and shell fences are not Python."""
+    page = "# Setup\n\n```sh\npip install torch  # zeros_ everywhere\n```\n\nCall `nn.init.zeros_` on the head only.\n"
+    proc = _try_repo(env, {"README.md": page}, "prose")
+    assert proc.returncode == 0 and "Passed" in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_a_commit_of_a_buggy_notebook_is_blocked_and_a_clean_one_passes(env):
+    """The real flow: `pre-commit install`, then `git commit` of a notebook (and a docs page)."""
+    work = env["base"] / "notebooks"
+    work.mkdir()
+    _git(work, "init", "-q")
+    (work / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {env['hook_repo']}\n    rev: {env['rev']}\n    hooks:\n      - id: initlint\n"
+    )
+    subprocess.run([sys.executable, "-m", "pre_commit", "install"], cwd=work, env=env["env"], check=True, capture_output=True, timeout=300)
+    cases = REPO / "test_cases" / "documents"
+    shutil.copy(cases / "tutorial_mlp_mnist.ipynb", work / "tutorial.ipynb")
+    shutil.copy(cases / "docs_blank_.md", work / "blank.md")
+    _git(work, "add", "-A")
+    commit = [*GIT, "commit", "-q", "-m", "tutorial"]
+    proc = subprocess.run(commit, cwd=work, env=env["env"], capture_output=True, text=True, timeout=1500)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0 and "Failed" in out, out
+    assert "tutorial.ipynb:cell 9:3:5: INI004 model[1].weight" in out
+    assert "blank.md:95:9: INI004" in out
+    head = subprocess.run(["git", "rev-parse", "--verify", "-q", "HEAD"], cwd=work, capture_output=True, timeout=60)
+    assert head.returncode != 0, "the commit was made"
+    shutil.copy(cases / "tutorial_mlp_mnist_fixed.ipynb", work / "tutorial.ipynb")
+    (work / "blank.md").unlink()
+    _git(work, "add", "-A")
+    proc = subprocess.run(commit, cwd=work, env=env["env"], capture_output=True, text=True, timeout=1500)
+    assert proc.returncode == 0 and "Passed" in proc.stdout + proc.stderr, proc.stdout + proc.stderr
 
 
 def test_config_flow_and_hook_environment_without_torch(env):
@@ -116,3 +151,32 @@ def test_config_flow_and_hook_environment_without_torch(env):
     for python in pythons:
         out = subprocess.run([python, "-c", probe], capture_output=True, text=True, timeout=60).stdout.split()
         assert out == ["True", "False"], python
+
+
+def test_the_readme_adoption_flow_with_a_baseline(env):
+    """The README's adoption: a baseline committed beside the config, ``args: [--baseline ...]``;
+    the old finding passes, a new file's finding fails alone (pre-commit names the files)."""
+    from clirun import run_cli
+
+    work = env["base"] / "adopted"
+    work.mkdir()
+    _git(work, "init", "-q")
+    (work / "pyproject.toml").write_text("[project]\nname = 'demo'\n")
+    (work / "model.py").write_text(GOOD)
+    assert run_cli(work, "--no-cache", "--write-baseline", ".initlint-baseline.json").returncode == 0
+    (work / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {env['hook_repo']}\n    rev: {env['rev']}\n    hooks:\n      - id: initlint\n"
+        "        args: [--baseline, .initlint-baseline.json]\n"
+    )
+    _git(work, "add", "-A")
+    run = lambda *a: subprocess.run(  # noqa: E731
+        [sys.executable, "-m", "pre_commit", "run", *a, "--color=never"],
+        cwd=work, env=env["env"], capture_output=True, text=True, timeout=1500,
+    )
+    proc = run("--all-files")
+    assert proc.returncode == 0 and "Passed" in proc.stdout, proc.stdout + proc.stderr
+    (work / "new.py").write_text(GOOD)
+    _git(work, "add", "new.py")
+    proc = run("--files", "new.py", "model.py")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "new.py:3:1: INI001" in proc.stdout and "model.py:3:1" not in proc.stdout.replace("new.py:3:1", "")

@@ -11,6 +11,25 @@ from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
+class FixSpec:
+    """The fix a rule's findings are offered, with ruff's applicability levels: ``safe``
+    (``--fix``), ``unsafe`` (``--fix --unsafe-fixes``) or ``display-only`` (shown, never
+    applied). ``initlint.fix`` reads the level from here."""
+
+    applicability: str
+    what: str  # the edit
+    why: str  # why it has this level
+
+    def doc(self) -> str:
+        how = {
+            "safe": "Safe fix, applied by `initlint --fix`.",
+            "unsafe": "Unsafe fix, applied by `initlint --fix --unsafe-fixes` (shown by `--diff --unsafe-fixes`).",
+            "display-only": "Display-only fix: shown, never applied by initlint.",
+        }[self.applicability]
+        return f"{how} {self.what}\n\n{self.why}"
+
+
+@dataclass(frozen=True)
 class Rule:
     code: str
     name: str
@@ -28,6 +47,7 @@ class Rule:
     #: the bugs and the run's own diagnostics are errors, the smells (a zero or constant whose
     #: intent is not evident) warnings
     level: str = "error"
+    fix: "FixSpec | None" = None  # what `--fix` offers for its findings
 
     def doc(self) -> str:
         """The rule's documentation page, in the style of ruff's rule pages."""
@@ -51,6 +71,8 @@ class Rule:
             "## Known false positives",
             self.false_positives,
         ]
+        if self.fix is not None:
+            parts += ["", "## Fix", self.fix.doc()]
         if self.references:
             parts += ["", "## References", *[f"- {r}" for r in self.references]]
         return "\n".join(parts).rstrip() + "\n"
@@ -59,6 +81,36 @@ class Rule:
 def _indent(code: str) -> str:
     return "\n".join(("    " + line) if line else "" for line in code.strip("\n").splitlines())
 
+
+#: The one edit INI001-INI004 share; only its applicability differs (initlint.fix makes it).
+_FIX_EDIT = (
+    "The statement that zeroes or fills the layer's weight is deleted "
+    "(`nn.init.zeros_(self.fc.weight)`, `self.fc.weight.data.zero_()`, "
+    "`w.data = torch.zeros_like(w)`), so the layer keeps the init its constructor gave it; "
+    "`init_zero_(layer)` becomes `if layer.bias is not None: nn.init.zeros_(layer.bias)`, so the "
+    "bias stays zero as before. A Keras `kernel_initializer=`, Flax `kernel_init=` or Haiku "
+    "`w_init=` keyword (or the layer's other kernel keyword that was reported) is removed, so the "
+    "layer keeps its default initializer. No fix is offered where there is no default to fall "
+    "back to or the edit would reach beyond the finding: `nn.Parameter(torch.zeros(...))`, "
+    "`add_weight`, `self.param`, `hk.get_parameter`, a tensor that is not a layer's weight "
+    "(`w = torch.empty(...)`, `self.weight` of the module being written), a call to the file's own "
+    "helper, an init inside a helper that is handed its layer from elsewhere, a keyword that comes "
+    "from `**kwargs` or holds a conditional value, an init that is part of a larger expression."
+)
+_FIX_SMELL = FixSpec(
+    "display-only",
+    _FIX_EDIT,
+    "A zero or constant weight whose intent is not evident may still be deliberate (a zero head "
+    "under a name initlint does not know): the edit is shown for you to make by hand, or to answer "
+    "with `# noqa` or `intent-names`; `--fix --unsafe-fixes` never applies it.",
+)
+_FIX_BUG = FixSpec(
+    "unsafe",
+    _FIX_EDIT,
+    "It changes what the model computes (that is its point): the layers start from their default "
+    "init instead of a constant. Review the diff (`initlint --diff --unsafe-fixes`) before applying "
+    "it. A finding recognised as a deliberate idiom (shown with `--strict`) is display-only.",
+)
 
 _SYMMETRY_REF = "Goodfellow, Bengio, Courville, Deep Learning (2016), §8.4 'Parameter Initialization Strategies'"
 
@@ -110,6 +162,7 @@ RULES: dict[str, Rule] = {
                 "Hu et al., LoRA (2021): B is zero-initialised, A is random",
                 "Zhang, Rao, Agrawala, ControlNet (2023): zero convolutions",
             ),
+            fix=_FIX_SMELL,
         ),
         Rule(
             code="INI002",
@@ -137,6 +190,7 @@ RULES: dict[str, Rule] = {
                 "legitimate constant: silence it with `# noqa: INI002`."
             ),
             references=(_SYMMETRY_REF,),
+            fix=_FIX_SMELL,
         ),
         Rule(
             code="INI003",
@@ -175,6 +229,7 @@ RULES: dict[str, Rule] = {
                 "(`isinstance(m, nn.LayerNorm)`) are never reported."
             ),
             references=(_SYMMETRY_REF,),
+            fix=_FIX_BUG,
         ),
         Rule(
             code="INI004",
@@ -209,6 +264,7 @@ RULES: dict[str, Rule] = {
                 "is not a chain of dead layers."
             ),
             references=(_SYMMETRY_REF, "Lu et al., Dying ReLU and Initialization (2019)"),
+            fix=_FIX_BUG,
         ),
         Rule(
             code="INI005",
@@ -313,6 +369,8 @@ RULES: dict[str, Rule] = {
 }
 
 FINDING_CODES = tuple(c for c, r in RULES.items() if not r.always_on)
+#: Diagnostics about the run (INI900, INI901): they pass every filter, ``noqa`` included.
+ALWAYS_ON = frozenset(c for c, r in RULES.items() if r.always_on)
 
 
 def get_rule(code: str) -> Rule:

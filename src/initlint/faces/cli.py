@@ -18,6 +18,7 @@ import argparse
 import codecs
 import os
 import re
+import shutil
 import signal
 import sys
 from typing import Callable, Optional
@@ -32,8 +33,9 @@ from initlint.pipeline.config import (
     parse_codes_arg,
     timeout_value,
 )
-from initlint.faces.output import FORMATS, format_statistics, render
+from initlint.faces.output import FORMATS, colour_wanted, format_statistics, location, render
 from initlint.catalog import RULES, get_rule
+from initlint.finding import Finding
 
 _CODE_LIKE = re.compile(r"[A-Za-z]{2,}\d+|[a-z]+(?:-[a-z]+)+")
 
@@ -117,14 +119,30 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--extend-ignore", type=_codes, metavar="CODES", help="add to the ignored codes")
     p.add_argument("--exclude", type=_globs, metavar="GLOBS", help="comma-separated globs to skip (replaces config)")
     p.add_argument("--extend-exclude", type=_globs, metavar="GLOBS", help="more globs to skip")
+    p.add_argument("--include", type=_globs, metavar="GLOBS", help="globs a directory walk checks (replaces config; default: *.py,*.ipynb)")
+    p.add_argument("--extend-include", type=_globs, metavar="GLOBS", help="more globs a walk checks, e.g. '*.md,*.rst'")
+    p.add_argument("--doctests", action="store_true", default=None, help="also check the >>> examples in docstrings")
     p.add_argument(
         "--force-exclude", action="store_true", default=None, help="apply exclude to explicitly named files too (pre-commit)"
     )
-    p.add_argument("--strict", action="store_true", default=None, help="also report recognised deliberate idioms")
-    p.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    p.add_argument("--strict", action="store_true", default=None, help="also report recognised deliberate idioms, each with its reason")
+    p.add_argument(
+        "--format", "--output-format", dest="format", choices=FORMATS, default="text",
+        help="output format (default: text, which is full on a terminal and concise elsewhere)",
+    )
     p.add_argument("-o", "--output-file", metavar="FILE", help="write the report to FILE instead of stdout")
+    p.add_argument("--stdin-filename", metavar="PATH", help="the name of the source read from stdin ('initlint -')")
+    p.add_argument(
+        "--add-noqa", action="store_true",
+        help="write '# noqa: CODE' on every reported line instead of reporting; --add-noqa=REASON adds a reason",
+    )
+    p.add_argument("--baseline", metavar="FILE", help="report only findings that are not in this baseline file")
+    p.add_argument("--write-baseline", metavar="FILE", help="record every current finding in FILE (then report as --baseline FILE)")
     p.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings (2 still means a file was not analysed)")
     p.add_argument("--statistics", action="store_true", help="print the count of each code instead of the findings")
+    p.add_argument("--fix", action="store_true", help="apply the safe fixes, then report what is left")
+    p.add_argument("--unsafe-fixes", action="store_true", help="with --fix or --diff: the unsafe fixes too (INI003, INI004)")
+    p.add_argument("--diff", action="store_true", help="print the fixes as a unified diff instead of writing them (exit 1 if any)")
     p.add_argument("-j", "--jobs", type=_number(int, jobs_value), metavar="N", help="worker processes (default: all cores)")
     p.add_argument(
         "--timeout", type=_number(float, timeout_value), metavar="SECONDS", help="per-file analysis time limit (default: 60)"
@@ -143,16 +161,43 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _lint(args: "list[str]") -> int:
-    from initlint.pipeline.engine import check_paths
-
     parser = _parser()
+    args, reason = _noqa_reason(args)
     ns = parser.parse_args(args)
-    if ns.statistics and ns.format not in ("text", "json"):
+    ns.noqa_reason = reason
+    if ns.statistics and ns.format not in ("text", "full", "concise", "json"):
         parser.error("--statistics works with --format text or json")
+    stdin = ns.paths == ["-"] or (not ns.paths and ns.stdin_filename is not None)
+    if "-" in ns.paths and not stdin:
+        parser.error("'-' (stdin) cannot be mixed with other paths")
+    if stdin and ns.add_noqa:
+        parser.error("--add-noqa edits files: it cannot edit stdin")
     config = _config_from(ns)
-    result = check_paths(ns.paths or ["."], config)
-    findings = result.findings
-    document = format_statistics(findings, ns.format) if ns.statistics else render(findings, ns.format)
+    result = _read_stdin(ns, config) if stdin else _check_paths(ns.paths or ["."], config)
+    unwritten = False
+    if (ns.fix or ns.diff) and not stdin:  # initlint.fix: make the fixes (or show them), then report what is left
+        from initlint.fix.files import run_fixes
+
+        fixing = run_fixes(result, config, unsafe=ns.unsafe_fixes, write=not ns.diff)
+        for line in fixing.errors + ([] if ns.quiet else fixing.summary(write=not ns.diff)):
+            _err(line)
+        if ns.diff:
+            _out(fixing.diff)
+            return 2 if fixing.result.has_errors else int(bool(fixing.diff) and not ns.exit_zero)
+        unwritten = bool(fixing.result.unwritten)
+        result = _Run(fixing.result.findings, fixing.result.sources, fixing.result.stats, result.notes)
+    findings, notes = _adopt(ns, config, result)
+    fmt = ns.format
+    to_terminal = not ns.output_file and _isatty(sys.stdout)
+    if fmt == "text":
+        fmt = "full" if to_terminal else "concise"
+    colour = not ns.output_file and colour_wanted(sys.stdout)
+    if ns.statistics:
+        document = format_statistics(findings, "json" if fmt == "json" else "text")
+    else:
+        prints = result.prints if fmt == "sarif" else None
+        document = render(findings, fmt, sources=result.sources, fingerprints=prints, colour=colour,
+                          width=_terminal_width())
     if ns.output_file:
         try:
             with open(ns.output_file, "w", encoding="utf-8", errors=_AS_GIVEN) as f:
@@ -161,19 +206,147 @@ def _lint(args: "list[str]") -> int:
             raise ReportNotWritten(f"{ns.output_file}: cannot write: {_reason(e)}") from None
     else:
         _out(document)
-    if ns.verbose:
+    if ns.verbose and result.stats is not None:
         s = result.stats
         where = f"{s.workers} worker process{'es' * (s.workers != 1)}"
         if s.in_process:
             where += f", {s.in_process} files in this process (no worker could be started)"
+        for note in result.notes:
+            _err(f"{location(note)}: note: {note.message}")
+        documents = f" ({s.documents} documents; {s.left_out} cells/blocks that do not parse left out)" if s.documents else ""
         _err(
-            f"initlint: {s.files} files read: {s.analysed} analysed, {s.cached} from cache, "
+            f"initlint: {s.files} files read{documents}: {s.analysed} analysed, {s.cached} from cache, "
             f"{s.skipped} skipped by the prefilter ({s.seconds:.2f} s, {where})"
         )
-    if findings and not ns.quiet and ns.format == "text" and not ns.output_file:
+    for note in notes:
+        if not ns.quiet or note.startswith("initlint: error:"):
+            _err(note)
+    if findings and not ns.quiet and fmt in ("full", "concise") and not ns.output_file:
         files = len({f.path for f in findings})
         _err(f"Found {len(findings)} problem{'s' * (len(findings) != 1)} in {files} file{'s' * (files != 1)}.")
-    return result.exit_code(ns.exit_zero)
+    failed = unwritten or any(note.startswith("initlint: error:") for note in notes)
+    return 2 if failed else _exit_code(findings, ns.exit_zero)
+
+
+class _Run:
+    """What a run hands the output: findings, the text of each file with one, their
+    fingerprints (for baselines and SARIF) and the run's statistics (files only)."""
+
+    def __init__(self, findings: "list[Finding]", sources: "dict[str, str]", stats: object = None,
+                 notes: "Optional[list]" = None):
+        self.findings, self.sources, self.stats = findings, sources, stats
+        self.notes = notes or []  # what of the documents was not analysed (--verbose)
+        self.prints: dict = {}
+
+
+def _check_paths(paths: "list[str]", config: Config) -> _Run:
+    from initlint.pipeline.engine import check_paths
+
+    result = check_paths(paths, config)
+    return _Run(result.findings, result.sources, result.stats, result.notes)
+
+
+def _read_stdin(ns: argparse.Namespace, config: Config) -> _Run:
+    """``initlint -``: the source is stdin, named ``--stdin-filename`` (for per-file ignores,
+    ``exclude`` with ``--force-exclude``, and the report) or ``-``."""
+    from initlint.pipeline.engine import check_source
+    from initlint.pipeline.files import Excluder
+
+    path = ns.stdin_filename or "-"
+    data = sys.stdin.buffer.read() if sys.stdin is not None and hasattr(sys.stdin, "buffer") else b""
+    if ns.stdin_filename and config.force_exclude and Excluder(config.exclude, config.root).covers(path):
+        return _Run([], {})
+    result = check_source(data, path, config)
+    sources = {}
+    if result.findings:
+        from initlint.pipeline.sources import SourceProblem, decode
+
+        try:
+            sources[path] = decode(data)
+        except SourceProblem:
+            pass
+    return _Run(result.findings, sources)
+
+
+def _adopt(ns: argparse.Namespace, config: Config, run: _Run) -> "tuple[list[Finding], list[str]]":
+    """Baselines and ``--add-noqa``: the findings left to report, and lines for stderr."""
+    from initlint.pipeline import baseline
+
+    findings, notes = run.findings, []
+    if ns.baseline or ns.write_baseline or ns.format == "sarif":
+        prints = baseline.fingerprints(findings, run.sources, config.root)
+        run.prints = {f: p.fingerprint for f, p in prints.items()}
+    if ns.write_baseline or ns.baseline:
+        checked = baseline.covering([ns.stdin_filename or "-"] if run.stats is None else ns.paths or ["."], config.root)
+        old = baseline.load(ns.baseline) if ns.baseline else []
+        if ns.write_baseline:
+            if ns.baseline is None and os.path.exists(ns.write_baseline):
+                try:
+                    old = baseline.load(ns.write_baseline)
+                except ConfigError:
+                    old = []  # not a baseline (yet): written anew
+            kept = [row for row in old if not checked(row["path"])]
+            count = baseline.write(ns.write_baseline, prints.values(), kept)
+            files = len({p.path for p in prints.values()})
+            notes.append(f"initlint: wrote {count} finding{'s' * (count != 1)} to the baseline {ns.write_baseline} "
+                         f"({len(prints)} from {files} file{'s' * (files != 1)} checked now)")
+            old = kept + [{"path": p.path, "fingerprint": p.fingerprint} for p in prints.values()]
+        filtered = baseline.apply(findings, prints, old, checked)
+        findings = filtered.findings
+        if filtered.gone and ns.baseline and not ns.write_baseline:
+            gone = filtered.gone
+            notes.append(f"initlint: {gone} finding{'s' * (gone != 1)} of the baseline {ns.baseline} "
+                         f"{'are' if gone != 1 else 'is'} gone; --write-baseline {ns.baseline} drops "
+                         f"{'them' if gone != 1 else 'it'}")
+    if ns.add_noqa:
+        from initlint.pipeline.noqa import add_noqa_to_files
+
+        edits = add_noqa_to_files(findings, run.sources, ns.noqa_reason)
+        for path, why in edits.failed:
+            notes.append(f"initlint: error: {path}: noqa not added: {why}")
+        notes.append(f"initlint: added noqa to {edits.lines} line{'s' * (edits.lines != 1)} in "
+                     f"{edits.files} file{'s' * (edits.files != 1)}")
+        findings = [f for f in findings if _always_on(f.code)]  # what noqa cannot silence
+    return findings, notes
+
+
+def _always_on(code: str) -> bool:
+    rule = RULES.get(code)
+    return rule is not None and rule.always_on
+
+
+def _exit_code(findings: "list[Finding]", exit_zero: bool) -> int:
+    """2 if a file could not be analysed (wins, even with ``--exit-zero``), 1 for findings."""
+    if any(_always_on(f.code) for f in findings):
+        return 2
+    return 1 if findings and not exit_zero else 0
+
+
+def _noqa_reason(args: "list[str]") -> "tuple[list[str], Optional[str]]":
+    """``--add-noqa=REASON`` (the reason needs the ``=``, as in ruff: ``--add-noqa src`` lints
+    ``src``)."""
+    out, reason = [], None
+    for i, arg in enumerate(args):
+        if arg == "--":
+            out.extend(args[i:])
+            break
+        if arg.startswith("--add-noqa="):
+            reason = arg.split("=", 1)[1]
+            arg = "--add-noqa"
+        out.append(arg)
+    return out, reason
+
+
+def _isatty(stream: object) -> bool:
+    try:
+        return bool(stream.isatty())  # type: ignore[attr-defined]
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+def _terminal_width() -> int:
+    """Where ``full`` wraps messages: the terminal's width (``COLUMNS`` wins), 60 to 120."""
+    return max(60, min(120, shutil.get_terminal_size((100, 24)).columns - 1))
 
 
 def _config_from(ns: argparse.Namespace) -> Config:
@@ -181,7 +354,7 @@ def _config_from(ns: argparse.Namespace) -> Config:
         cwd = os.getcwd()  # every relative path and the config search start here
     except OSError as e:
         raise ConfigError(f"cannot use the current directory: {_reason(e)} (was it deleted?)") from None
-    start = ns.paths[0] if ns.paths else cwd
+    start = ns.paths[0] if ns.paths and ns.paths != ["-"] else (ns.stdin_filename or cwd)
     config = load_config(ns.config, start, isolated=ns.isolated)
     select = ns.select if ns.select is not None else config.select
     if ns.extend_select:
@@ -192,10 +365,14 @@ def _config_from(ns: argparse.Namespace) -> Config:
     exclude = ns.exclude if ns.exclude is not None else config.exclude
     if ns.extend_exclude:
         exclude = exclude + ns.extend_exclude
+    extend_include = config.extend_include + (ns.extend_include or ())
     return config.with_overrides(
         select=select,
         ignore=ignore,
         exclude=exclude,
+        include=ns.include,
+        extend_include=extend_include,
+        doctests=ns.doctests,
         strict=ns.strict,
         force_exclude=ns.force_exclude,
         jobs=ns.jobs,

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterator, Optional, Union
 
 from initlint.finding import Finding, Settings
+from initlint.lint.gate.directives import strip_noqa
 
 if TYPE_CHECKING:
     from initlint.lint.gate.identifiers import Normalised
@@ -40,7 +41,9 @@ class Outcome:
 def analyze_file(text: str, path: str, settings: Settings, tree: Optional[ast.Module] = None) -> Outcome:
     """Every finding of one decoded file, idioms included (the engine shows those only with
     ``strict``), every failure mapped to a diagnostic for ``path``. ``tree``: the file's
-    ``ast`` if the caller has one already (flake8 does)."""
+    ``ast`` if the caller has one already (flake8 does). ``# noqa`` directives are not read
+    (``gate/directives.py``): they choose what is shown, after the analysis."""
+    text = strip_noqa(text)  # (keeps every line and column: the renaming below maps back)
     renamed = _renamed(text)
     if renamed is not None:  # ｚｅｒｏｓ_ is zeros_ to Python (flake8's tree is of the text as written)
         outcome = analyze_file(renamed.text, path, settings)
@@ -110,6 +113,7 @@ def analyze_whole(text: str, path: str, settings: Settings) -> "list[Finding]":
     must never change."""
     from initlint.lint import analyzer
 
+    text = strip_noqa(text)
     renamed = _renamed(text)
     if renamed is not None:
         return [_in_file(f, renamed) for f in analyzer.analyze(renamed.text, path, settings)]

@@ -17,10 +17,12 @@ from initlint import knowledge
 from initlint.finding import Finding, Settings
 from initlint.knowledge.naming import COMMENT_REACH, comment_reason
 from initlint.lint import frameworks
+from initlint.lint.frameworks.base import InitEvent
 from initlint.lint.gate.reduce import Reduced
 from initlint.lint.gate.textlines import physical_lines
-from initlint.lint.judge.judge import Judge
-from initlint.lint.model.collect import collect
+from initlint.lint.judge.judge import Judge, Verdict
+from initlint.lint.judge.messages import recognised
+from initlint.lint.model.collect import ModuleFacts, collect
 from initlint.lint.model.resolve import Resolver
 
 
@@ -32,6 +34,26 @@ def analyze(source: "str | Reduced", path: str, settings: Settings) -> "list[Fin
         source, numbers = source.source, source.line_numbers
     with _trusting_parser():
         module = cst.parse_module(source)
+    facts, judged = judge_module(module, path, settings)
+    verdicts = [v for _, v in judged]
+    if not verdicts:
+        return []
+    lines = physical_lines(source)
+    where = node_positions(module, source, facts, [v.node for v in verdicts], lines)
+    out = []
+    for v in verdicts:
+        line, col = where[id(v.node)]
+        idiom = v.idiom
+        if idiom is None and v.code in ("INI001", "INI002") and v.names_count:
+            idiom = comment_reason(*_comment_window(lines, line, numbers))
+        message = recognised(v.message) if idiom else v.message  # (no advice to say what it says)
+        out.append(Finding(path, numbers[line - 1] if numbers else line, col, v.code, message, idiom))
+    return sorted(out)
+
+
+def judge_module(module: cst.Module, path: str, settings: Settings) -> "tuple[ModuleFacts, list[tuple[InitEvent, Verdict]]]":
+    """The facts of a parsed module and each verdict with the event it judged, one per
+    reported node, in event order. ``initlint.fix`` reads the events to know what to edit."""
     facts = collect(module)
     # A wrapper of a known function is an alias of it; any other wrapper mirrors a module.
     functions = {w: c for w, c in settings.init_wrappers if knowledge.init_function(c) is not None}
@@ -39,28 +61,26 @@ def analyze(source: "str | Reduced", path: str, settings: Settings) -> "list[Fin
     resolver = Resolver(wrappers, functions)
     found = frameworks.events(facts, resolver)
     judge = Judge(facts, resolver, found, tuple(settings.intent_names), path)
-    verdicts = []
+    judged = []
     seen: set[int] = set()
     for ev in found:
         v = judge.judge(ev)
         if v is not None and id(v.node) not in seen:
             seen.add(id(v.node))
-            verdicts.append(v)
-    if not verdicts:
-        return []
-    lines = physical_lines(source)
-    where = _ast_positions(source, lines, facts, [v.node for v in verdicts])
+            judged.append((ev, v))
+    return facts, judged
+
+
+def node_positions(module: cst.Module, source: str, facts: ModuleFacts, nodes: list,
+                   lines: "list | None" = None) -> "dict[int, tuple[int, int]]":
+    """``id(node) -> (line, column)`` (1-based line, 0-based column in characters) of
+    reported Calls/Assigns of ``module``, parsed from ``source``: from the stdlib ast when it
+    can place them all, else from libcst's PositionProvider (a walk of the whole tree)."""
+    where = _ast_positions(source, lines if lines is not None else physical_lines(source), facts, nodes)
     if where is None:  # a node the ordinal map cannot place: let libcst compute positions
         positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-        where = {id(v.node): (positions[v.node].start.line, positions[v.node].start.column) for v in verdicts}
-    out = []
-    for v in verdicts:
-        line, col = where[id(v.node)]
-        idiom = v.idiom
-        if idiom is None and v.code in ("INI001", "INI002") and v.names_count:
-            idiom = comment_reason(*_comment_window(lines, line, numbers))
-        out.append(Finding(path, numbers[line - 1] if numbers else line, col, v.code, v.message, idiom))
-    return sorted(out)
+        where = {id(n): (positions[n].start.line, positions[n].start.column) for n in nodes}
+    return where
 
 
 def _comment_window(lines: list, line: int, numbers) -> "tuple[list, int]":

@@ -6,6 +6,12 @@ of one (initlint build, Python version, analyzer settings) combination — one f
 a warm run instead of one per source file. What is cached is the analysis before
 ``select``/``ignore``/``noqa``/per-file-ignores, so changing those does not invalidate it.
 
+Two things keep a warm cache warm. The digest leaves out ``# noqa`` directives, which the
+analysis does not read either (``lint/gate/directives.py``): adding or editing one is a cache
+hit, and the hit is exactly what a new analysis would give. And entries are keyed by the
+path from the project root (the directory the cache lives in), so a checkout that is moved,
+renamed or cloned again finds its entries where it left them.
+
 Concurrent runs are safe: the file is replaced atomically (temp file + ``os.replace``), and a
 writer merges the entries on disk into its own first, so the worst case is a lost entry (a
 cache miss), never a torn file. A cache that cannot be read or written is ignored, and so is
@@ -27,10 +33,11 @@ from typing import Optional
 
 from initlint import __version__
 from initlint.catalog import RULES
-from initlint.finding import Finding
+from initlint.finding import CellPlace, Finding
+from initlint.lint.gate.directives import strip_noqa_bytes
 from initlint.pipeline.sources import SourceProblem, read_bytes
 
-_FORMAT = 1
+_FORMAT = 2
 _GITIGNORE = "# Automatically created by initlint.\n*\n"
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by initlint.\n"
 
@@ -43,6 +50,13 @@ Entry = "list[tuple[int, int, str, str, Optional[str]]]"
 
 def digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def content_key(data: bytes, document: bool = False) -> str:
+    """What a cache entry is checked against: the digest of a Python file without its noqa
+    directives, the only text the analysis never reads (the run applies them after the
+    cache). A document's directives are applied in the worker, so they count."""
+    return digest(data if document else strip_noqa_bytes(data))
 
 
 def build_fingerprint() -> str:
@@ -63,11 +77,21 @@ def build_fingerprint() -> str:
     return h.hexdigest()
 
 
-class Cache:
-    """Entries: absolute path -> [content digest, findings as tuples]."""
+def project_path(path: str, root: str) -> str:
+    """``path`` as seen from the project root, ``/``-separated (``src/model.py``): how the
+    cache, the analysis and baselines name a file wherever the checkout lives. A file outside
+    the root keeps its absolute path."""
+    full, root = os.path.abspath(path), os.path.abspath(root)
+    inside = full.startswith(root if root.endswith(os.sep) else root + os.sep)
+    return (os.path.relpath(full, root) if inside else full).replace(os.sep, "/")
 
-    def __init__(self, directory: str, settings_key: str):
+
+class Cache:
+    """Entries: path from ``root`` (``/``-separated) -> [content key, findings as tuples]."""
+
+    def __init__(self, directory: str, settings_key: str, root: Optional[str] = None):
         self.directory = directory
+        self.root = os.path.abspath(root or os.getcwd())
         key = hashlib.blake2b(settings_key.encode(), digest_size=8).hexdigest()
         self.file = os.path.join(directory, f"v{__version__}", f"{build_fingerprint()}-{key}.json")
         self.entries: dict[str, list] = self._read()
@@ -75,19 +99,26 @@ class Cache:
         self.hits = 0
 
     def get(self, path: str, content_digest: str) -> "Optional[list[Finding]]":
-        entry = self.entries.get(os.path.abspath(path))
+        entry = self.entries.get(self._key(path))
         if not _valid_entry(entry) or entry[0] != content_digest:
             return None  # a damaged entry is a miss
-        findings = [Finding(path, line, col, code, message, idiom) for line, col, code, message, idiom in entry[1]]
+        findings = [
+            Finding(path, line, col, code, message, idiom, CellPlace(*cell[0]) if cell else None)
+            for line, col, code, message, idiom, *cell in entry[1]
+        ]
         self.hits += 1
         return findings
 
     def put(self, path: str, content_digest: str, findings: "list[Finding]") -> None:
-        rows = [[f.line, f.col, f.code, f.message, f.idiom] for f in findings]
+        # A notebook's finding carries its cell place as a sixth item: [cell, line, col].
+        rows = [[f.line, f.col, f.code, f.message, f.idiom, *([list(f.cell)] if f.cell else [])] for f in findings]
         entry = [content_digest, rows]
-        key = os.path.abspath(path)
+        key = self._key(path)
         self.entries[key] = entry
         self.dirty[key] = entry
+
+    def _key(self, path: str) -> str:
+        return project_path(path, self.root)
 
     def save(self) -> None:
         """Merge with what is on disk now and replace the file atomically; errors are ignored
@@ -155,26 +186,33 @@ def _reject(constant: str) -> None:
 
 
 def _valid_entry(entry: object) -> bool:
-    """``[digest, [[line, col, code, message, idiom], ...]]`` with sane values; anything else
-    is damage (a hand edit, a disk error) and must not reach the report."""
+    """``[digest, [[line, col, code, message, idiom(, [cell, line, col])], ...]]`` with sane
+    values; anything else is damage (a hand edit, a disk error) and must not reach the report."""
     if not (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], str) and isinstance(entry[1], list)):
         return False
     return all(_valid_row(row) for row in entry[1])
 
 
 def _valid_row(row: object) -> bool:
-    if not (isinstance(row, list) and len(row) == 5):
+    if not (isinstance(row, list) and len(row) in (5, 6)):
         return False
-    line, col, code, message, idiom = row
+    line, col, code, message, idiom = row[:5]
     return (
-        type(line) is int
-        and type(col) is int
-        and 0 <= line < _MAX_POSITION
-        and 0 <= col < _MAX_POSITION
+        _position(line, 0)
+        and _position(col, 0)
         and code in RULES
         and isinstance(message, str)
         and (idiom is None or isinstance(idiom, str))
+        and (len(row) == 5 or _cell_place(row[5]))
     )
+
+
+def _position(value: object, least: int) -> bool:
+    return type(value) is int and least <= value < _MAX_POSITION
+
+
+def _cell_place(value: object) -> bool:
+    return isinstance(value, list) and len(value) == 3 and _position(value[0], 1) and _position(value[1], 1) and _position(value[2], 0)
 
 
 def _unlink(path: str) -> None:

@@ -15,6 +15,7 @@ from typing import Any, Optional
 
 from initlint.finding import Settings
 from initlint.catalog import FINDING_CODES, expand_codes
+from initlint.pipeline.files import DEFAULT_INCLUDE
 from initlint.pipeline.sources import DEFAULT_MAX_FILE_SIZE
 
 if sys.version_info >= (3, 11):
@@ -50,6 +51,9 @@ class Config:
     per_file_ignores: tuple = ()  # (glob, frozenset of codes) pairs
     exclude: tuple = ()
     force_exclude: bool = False
+    include: tuple = DEFAULT_INCLUDE  # globs a directory walk picks up
+    extend_include: tuple = ()
+    doctests: bool = False  # also analyse the >>> examples of docstrings
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     jobs: Optional[int] = None  # None: all available cores
     timeout: float = DEFAULT_TIMEOUT
@@ -58,11 +62,18 @@ class Config:
 
     def settings(self) -> Settings:
         """The analyzer's view of this config (its ``key()`` is part of the cache key)."""
-        return Settings(strict=self.strict, intent_names=self.intent_names, init_wrappers=self.init_wrappers)
+        return Settings(
+            strict=self.strict, intent_names=self.intent_names, init_wrappers=self.init_wrappers, doctests=self.doctests
+        )
 
     @property
     def enabled(self) -> frozenset:
         return self.select - self.ignore
+
+    @property
+    def included(self) -> tuple:
+        """Every glob a directory walk picks up: ``include`` then ``extend-include``."""
+        return self.include + self.extend_include
 
     def resolved_cache_dir(self) -> str:
         return os.path.join(self.root, self.cache_dir or DEFAULT_CACHE_DIR)
@@ -162,6 +173,14 @@ def _str_list(value: Any) -> tuple:
     return tuple(value)
 
 
+def _globs(value: Any) -> tuple:
+    globs = _str_list(value)
+    for glob in globs:
+        if not glob.strip() or "\0" in glob:
+            raise ValueError(f"expected globs such as \"*.md\" or \"docs/**/*.rst\", got {_show(glob)}")
+    return globs
+
+
 def _codes(value: Any) -> frozenset:
     return frozenset(expand_codes(_str_list(value)))
 
@@ -251,6 +270,9 @@ _KEYS: dict[str, tuple] = {
     "per-file-ignores": ("per_file_ignores", _per_file_ignores),
     "exclude": ("exclude", _str_list),
     "force-exclude": ("force_exclude", _bool),
+    "include": ("include", _globs),
+    "extend-include": ("extend_include", _globs),
+    "doctests": ("doctests", _bool),
     "max-file-size": ("max_file_size", file_size_value),
     "jobs": ("jobs", jobs_value),
     "timeout": ("timeout", timeout_value),

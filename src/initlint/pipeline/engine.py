@@ -4,33 +4,38 @@ Per file: size limit -> read -> decode (PEP 263) -> textual prefilter -> cache -
 guard -> libcst analysis (in worker processes for :func:`check_paths`) -> filters. The
 filters are: idioms shown only with ``strict``; ``select``/``ignore``; per-file-ignores;
 ``# noqa``. INI900/INI901 (diagnostics about the run itself) pass every filter.
+
+A document (notebook, Markdown, reST: by its suffix) takes the same road, decoded as UTF-8;
+the worker reads it into one program and maps the findings back, noqa applied
+(:mod:`initlint.pipeline.tasks`), so only the other filters are left to this module.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Optional, Union
 
 from initlint.pipeline import noqa
-from initlint.pipeline.cache import Cache
-from initlint.pipeline.cache import digest as cache_digest
+from initlint.pipeline.cache import Cache, content_key, project_path
 from initlint.pipeline.config import Config
-from initlint.pipeline.files import Excluder, discover
+from initlint.pipeline.documents import document_kind, document_text, file_size_limit
+from initlint.pipeline.documents.notebook import check_notebook
+from initlint.pipeline.files import Excluder, Globs, discover
 from initlint.finding import Finding
-from initlint.catalog import RULES
+from initlint.catalog import ALWAYS_ON
 from initlint.pipeline.sources import SourceProblem, decode, read_bytes, too_large_message
+from initlint.pipeline.tasks import DocumentOutcome, Note, Task
 
 if TYPE_CHECKING:
     import ast
-
-ALWAYS_ON = frozenset(code for code, rule in RULES.items() if rule.always_on)
 
 
 @dataclass
 class FileResult:
     path: str
     findings: "list[Finding]"
+    notes: "list[Note]" = field(default_factory=list)
 
 
 @dataclass
@@ -41,6 +46,8 @@ class RunStats:
     skipped: int = 0  # dropped by the textual prefilter (this run): never parsed
     cached: int = 0  # results taken from the cache (prefilter verdicts included): never parsed
     analysed: int = 0  # sent to the ast guard and libcst
+    documents: int = 0  # of the files read: notebooks, Markdown and reST documents
+    left_out: int = 0  # cells/blocks of the documents analysed that did not parse (notes)
     workers: int = 0  # worker processes started
     in_process: int = 0  # analysed in this process: no worker process could be started
     seconds: float = 0.0
@@ -48,8 +55,13 @@ class RunStats:
 
 @dataclass
 class RunResult:
+    """The findings, and the decoded text of each file that has one (the full output's
+    code frames, baseline fingerprints and ``--add-noqa`` read it; line numbers are its own)."""
+
     findings: "list[Finding]" = field(default_factory=list)
     stats: RunStats = field(default_factory=RunStats)
+    sources: "dict[str, str]" = field(default_factory=dict)
+    notes: "list[Note]" = field(default_factory=list)  # of the documents analysed in this run
 
     @property
     def has_errors(self) -> bool:
@@ -97,32 +109,36 @@ def check_source(
 ) -> FileResult:
     """Check one in-memory file, in this process (the flake8 plugin's path; the ``ast``
     guard in front of libcst keeps pathological input away from it). ``tree``: ``source``
-    already parsed by ``ast``, if the caller has it (flake8 does).
+    already parsed by ``ast``, if the caller has it (flake8 does). A ``path`` with a
+    document's suffix (``.ipynb``, ``.md``, ``.rst``) is read as that document.
 
     With ``cli_filters=False`` only idioms are filtered (by ``strict``): flake8 applies its
     own select/ignore/per-file-ignores/noqa and must not see them applied twice.
     """
-    from initlint.lint import analyze_file
+    from initlint.pipeline.tasks import analyze_task
 
     config = config or Config()
-    settings = config.settings()
+    kind = document_kind(path)
+    limit = file_size_limit(kind, config.max_file_size)
     try:
         if isinstance(source, bytes):
-            if len(source) > config.max_file_size:
-                raise SourceProblem("INI901", too_large_message(len(source), config.max_file_size))
-            text = decode(source)
+            if len(source) > limit:
+                raise SourceProblem("INI901", too_large_message(len(source), limit))
+            text = decode(source) if kind is None else document_text(source)
         else:
-            if len(source) > config.max_file_size // 4 and len(source.encode("utf-8", "surrogatepass")) > config.max_file_size:
-                raise SourceProblem("INI901", too_large_message(len(source.encode("utf-8", "surrogatepass")), config.max_file_size))
+            if len(source) > limit // 4 and len(source.encode("utf-8", "surrogatepass")) > limit:
+                raise SourceProblem("INI901", too_large_message(len(source.encode("utf-8", "surrogatepass")), limit))
             text = source.replace("\r\n", "\n").replace("\r", "\n") if "\r" in source else source
     except SourceProblem as p:
         return FileResult(path, [Finding(path, p.line, p.col, p.code, p.message)])
-    findings = analyze_file(text, path, settings, tree).findings
+    outcome = analyze_task(Task(path, text, kind, config.max_file_size), config.settings(), tree)
+    findings = outcome.findings
     if cli_filters:
-        findings = _Filter(config)(findings, path, text)
+        findings = _Filter(config)(findings, path, text if kind is None else None)
     else:
         findings = [f for f in findings if f.code in ALWAYS_ON or f.idiom is None or config.strict]
-    return FileResult(path, sorted(findings))
+    notes = outcome.notes if isinstance(outcome, DocumentOutcome) else []
+    return FileResult(path, sorted(findings), notes)
 
 
 def check_paths(paths: "list[str]", config: Optional[Config] = None) -> RunResult:
@@ -132,64 +148,91 @@ def check_paths(paths: "list[str]", config: Optional[Config] = None) -> RunResul
     settings = config.settings()
     stats = RunStats()
     raw: dict[str, list[Finding]] = {}
-    texts: dict[str, str] = {}
+    texts: dict[str, str] = {}  # Python files with findings, for noqa (documents: applied in the worker)
+    notes: list[Note] = []
     cache = None
     if config.use_cache:
-        cache = Cache(config.resolved_cache_dir(), settings.key())
-    tasks: list[tuple[str, str]] = []
+        cache = Cache(config.resolved_cache_dir(), settings.key(), config.root)
+    tasks: list[Task] = []
     digests: list[str] = []
-    for target in discover(paths, Excluder(config.exclude, config.root), config.force_exclude):
+    targets = discover(paths, Excluder(config.exclude, config.root), config.force_exclude, Globs(config.included, config.root))
+    for target in targets:
         if target.problem is not None:
             raw[target.path] = [Finding(target.path, 1, 0, *target.problem)]
             continue
+        kind = document_kind(target.path)
         try:
-            data = read_bytes(target.path, config.max_file_size)
+            data = read_bytes(target.path, file_size_limit(kind, config.max_file_size))
             stats.files += 1
+            stats.documents += kind is not None
             # The cache comes before decoding and the prefilter: hashing is ~15x cheaper
             # than the prefilter's regex, so a warm run only reads and hashes.
-            content_digest = cache_digest(data) if cache is not None else ""
+            content_digest = content_key(data, kind is not None) if cache is not None else ""
             hit = cache.get(target.path, content_digest) if cache is not None else None
             if hit is not None:
                 raw[target.path] = hit
-                if hit:
+                if hit and kind is None:
                     texts[target.path] = decode(data)  # for noqa
                 continue
-            text = decode(data)
+            text = decode(data) if kind is None else document_text(data)
         except SourceProblem as p:
             raw[target.path] = [Finding(target.path, p.line, p.col, p.code, p.message)]
             continue
+        # (A document's raw text holds every word of its code: a notebook's JSON escapes no
+        # letter of an identifier.)
         if not _may_contain(text, settings):
+            if kind == "notebook":
+                try:  # not analysed, but a notebook that cannot be read at all is still said
+                    check_notebook(text)
+                except SourceProblem as p:
+                    raw[target.path] = [Finding(target.path, p.line, p.col, p.code, p.message)]
+                    continue
             stats.skipped += 1
             if cache is not None:
                 cache.put(target.path, content_digest, [])
             continue
-        texts[target.path] = text
-        tasks.append((target.path, text))
+        if kind is None:
+            texts[target.path] = text
+        tasks.append(Task(target.path, text, kind, config.max_file_size))
         digests.append(content_digest)
     if tasks:
         from initlint.pipeline.workers import default_jobs, run_tasks
 
         # Biggest files first, so that one large file does not finish the run alone.
-        order = sorted(range(len(tasks)), key=lambda i: -len(tasks[i][1]))
+        order = sorted(range(len(tasks)), key=lambda i: -len(tasks[i].text))
         tasks, digests = [tasks[i] for i in order], [digests[i] for i in order]
 
-        pooled = run_tasks(tasks, settings, config.jobs or default_jobs(), config.timeout)
+        # The analysis sees each file by its path from the project root, the path its cache
+        # entry is kept under: where the checkout lives (``/home/me/tests/proj``) never makes
+        # its files test files, and a moved checkout's cached results are the ones it would get.
+        pooled = run_tasks(
+            [replace(task, path=project_path(task.path, config.root)) for task in tasks],
+            settings, config.jobs or default_jobs(), config.timeout,
+        )
         stats.workers, stats.in_process = pooled.workers, pooled.in_process
-        for (path, _), content_digest, outcome in zip(tasks, digests, pooled.outcomes):
-            raw[path] = outcome.findings
+        for task, content_digest, outcome in zip(tasks, digests, pooled.outcomes):
+            raw[task.path] = [replace(f, path=task.path) for f in outcome.findings]
+            if isinstance(outcome, DocumentOutcome):
+                notes.extend(replace(n, path=task.path) for n in outcome.notes)
             if cache is not None and outcome.cacheable:
-                cache.put(path, content_digest, outcome.findings)
+                cache.put(task.path, content_digest, outcome.findings)
     if cache is not None:
         cache.save()
         stats.cached = cache.hits
     stats.analysed = len(tasks)
+    stats.left_out = sum(n.left_out for n in notes)
     keep = _Filter(config)
     findings: list[Finding] = []
+    sources: dict[str, str] = {}
     for path, found in raw.items():
         if found:
-            findings.extend(keep(found, path, texts.get(path)))
+            kept = keep(found, path, texts.get(path))
+            findings.extend(kept)
+            if kept and path in texts:
+                sources[path] = texts[path]
     stats.seconds = time.perf_counter() - started
-    return RunResult(sorted(findings), stats)
+    notes.sort(key=lambda n: (n.path, n.line, n.col))
+    return RunResult(sorted(findings), stats, sources, notes)
 
 
 def _may_contain(text: str, settings) -> bool:

@@ -4,17 +4,25 @@ flake8 looks for the comment on the reported physical line only (a multi-line *t
 as a triple-quoted string, counts as one line); it does not look at a call's closing line.
 We reproduce its regex and its line mapping. One deliberate difference: codes in the comment
 are compared case-insensitively here (``# noqa: ini001`` works), as the ``noqa`` word is.
+
+Writing them (``initlint --add-noqa``, an editor's quick fix): :func:`add_noqa` puts each
+directive where flake8 and ruff read it, and :func:`add_noqa_to_files` edits the files.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import re
 import tokenize
+from dataclasses import dataclass, field
 from typing import Collection, Iterable, Mapping, Optional
 
+from initlint.catalog import RULES
 from initlint.finding import Finding
 from initlint.lint.gate.textlines import physical_lines
+from initlint.pipeline.documents import document_kind
+from initlint.pipeline.rewrite import NotEditable, read_editable, write_atomically
 
 # flake8.defaults.NOQA_INLINE_REGEXP (flake8 7), verbatim.
 NOQA_INLINE = re.compile(
@@ -78,35 +86,64 @@ def filter_noqa(findings: Iterable[Finding], text: str, always_on: "frozenset[st
 
 def add_noqa(text: str, codes_by_line: "Mapping[int, Collection[str]]", reason: Optional[str] = None) -> str:
     """``text`` with ``# noqa: CODE`` written where flake8 (and ruff) look for it for each
-    line of ``codes_by_line`` (1-based): the end of the reported line, or the last line of a
-    string that runs on from it. An existing ``# noqa: E501`` gains the codes (``# noqa: E501,
+    line of ``codes_by_line`` (1-based): the end of the reported line or, when a comment cannot
+    go there, of the line its statement goes on to (after a string that runs on, or a
+    backslash continuation). An existing ``# noqa: E501`` gains the codes (``# noqa: E501,
     INI001``); a blanket ``# noqa`` or one that already covers a code is left as it is, so a
-    second run changes nothing. ``reason`` goes after the directive as a comment of its own
-    (``# noqa: INI001  # zero head by design``): a word after the codes could read as a code.
-    Line endings are kept. A file that does not tokenize is changed on the reported lines."""
+    second run changes nothing, and a line is edited once however many findings it holds.
+    ``reason`` goes at the end of a line it edits, as a comment of its own (``# noqa: INI001  # zero
+    head by design``): a word after the codes could read as a code. Line endings are kept. A
+    file that does not tokenize is changed on the reported lines."""
     lines = physical_lines(text)
     where: dict[int, set] = {}
-    ends = _statement_line_ends(text, len(lines))
+    moved = _comment_lines(text, lines)
     for line, codes in codes_by_line.items():
         if 1 <= line <= len(lines):
-            where.setdefault(ends.get(line, line), set()).update(c.upper() for c in codes)
+            where.setdefault(moved.get(line, line), set()).update(c.upper() for c in codes)
+    reason = " ".join((reason or "").split()) or None  # one line, whatever was passed
     for n, codes in where.items():
         lines[n - 1] = _with_codes(lines[n - 1], sorted(codes), reason)
     return "".join(lines)
 
 
-def _statement_line_ends(text: str, count: int) -> "dict[int, int]":
-    """Line -> the line a noqa comment for it goes on: the last line of a multi-line string
-    token that starts on it (a comment cannot go inside the string)."""
-    out: dict[int, int] = {}
+def _comment_lines(text: str, lines: "list[str]") -> "dict[int, int]":
+    """Line -> the line a noqa comment for it goes on, for each line whose end cannot take a
+    comment: inside a string that runs on to a later line (a comment cannot go in it), or
+    continued by a backslash. flake8 and ruff read a comment there as the statement's."""
+    blocked: set = set()
+    comments: set = set()
+    spans = []  # (first, last) lines of each multi-line string (an f-string is several tokens)
     try:
+        opened = []
         for tok in tokenize.generate_tokens(io.StringIO(text).readline):
             if tok.type == tokenize.STRING and tok.end[0] > tok.start[0]:
-                for line in range(tok.start[0], tok.end[0]):
-                    out[line] = tok.end[0]
+                spans.append((tok.start[0], tok.end[0]))
+            elif tok.type == _FSTRING_START:
+                opened.append(tok.start[0])
+            elif tok.type == _FSTRING_END and opened:
+                first = opened.pop()
+                if tok.end[0] > first and not opened:
+                    spans.append((first, tok.end[0]))
+            elif tok.type == tokenize.COMMENT:
+                comments.add(tok.start[0])
     except (tokenize.TokenError, SyntaxError, IndentationError):
         pass
+    for first, last in spans:
+        blocked.update(range(first, last))
+    for n, line in enumerate(lines, start=1):
+        if n not in comments and line.rstrip("\r\n").endswith("\\"):
+            blocked.add(n)  # (inside a string, a backslash ending a line continues it too)
+    out = {}
+    for n in sorted(blocked):
+        target = n
+        while target in blocked and target < len(lines):
+            target += 1
+        out[n] = target
     return out
+
+
+_FSTRING_START = getattr(tokenize, "FSTRING_START", -1)  # Python 3.12+: an f-string is tokens
+_FSTRING_END = getattr(tokenize, "FSTRING_END", -1)
 
 
 def _with_codes(line: str, codes: "list[str]", reason: Optional[str]) -> str:
@@ -122,7 +159,8 @@ def _with_codes(line: str, codes: "list[str]", reason: Optional[str]) -> str:
         if not missing:
             return line
         cut = match.start("codes") + len(present.rstrip(", \t"))
-        return body[:cut] + ", " + ", ".join(missing) + body[cut:] + ending
+        merged = body[:cut] + ", " + ", ".join(missing) + body[cut:]
+        return (merged.rstrip() + f"  # {reason}" if reason else merged) + ending
     comment = "# noqa: " + ", ".join(codes) + (f"  # {reason}" if reason else "")
     return body.rstrip() + "  " + comment + ending
 
@@ -143,3 +181,88 @@ def _comment_noqa(body: str) -> "Optional[re.Match]":
     if not tokens:  # a line that does not tokenize alone (inside brackets): trust the text
         return NOQA_INLINE.search(body)
     return None
+
+
+#: A notebook's JSON line holding one line of a cell's source: ``    "x = f(y)\n",``.
+_JSON_SOURCE_LINE = re.compile(r'^(\s*)("(?:[^"\\]|\\.)*")(\s*,?\s*)$')
+
+
+def _document_with_noqa(text: str, codes_by_line: "Mapping[int, Collection[str]]", reason: Optional[str],
+                        notebook: bool) -> str:
+    """A document with ``# noqa: CODE`` at the end of each reported code line. In a
+    notebook the reported line is the JSON line holding the cell's source line (Jupyter writes
+    one string per line): the directive goes inside that string, and the JSON stays as it was
+    written around it."""
+    lines = physical_lines(text)
+    reason = " ".join((reason or "").split()) or None
+    for n, codes in sorted(codes_by_line.items()):
+        if not 1 <= n <= len(lines):
+            continue
+        line = lines[n - 1]
+        if not notebook:
+            lines[n - 1] = _with_codes(line, sorted(c.upper() for c in codes), reason)
+            continue
+        body = line.rstrip("\r\n")
+        m = _JSON_SOURCE_LINE.match(body)
+        try:
+            code = json.loads(m.group(2)) if m else None
+        except ValueError:
+            code = None
+        if not isinstance(code, str):
+            raise NotEditable(f"line {n} is not one line of a cell's source (a cell written as one string?)")
+        ending = code[len(code.rstrip("\r\n")):]
+        edited = _with_codes(code.rstrip("\r\n"), sorted(c.upper() for c in codes), reason) + ending
+        spelled = json.dumps(edited, ensure_ascii="\\u" in m.group(2))
+        lines[n - 1] = m.group(1) + spelled + m.group(3) + line[len(body):]
+    new = "".join(lines)
+    if notebook:
+        try:
+            json.loads(new)
+        except ValueError as e:  # never write a notebook Jupyter cannot open
+            raise NotEditable(f"the edit would not leave valid JSON ({e})") from None
+    return new
+
+
+@dataclass
+class NoqaEdits:
+    """What :func:`add_noqa_to_files` did: lines and files changed, files it could not edit."""
+
+    lines: int = 0
+    files: int = 0
+    failed: "list[tuple[str, str]]" = field(default_factory=list)  # (path, why)
+
+
+def add_noqa_to_files(
+    findings: Iterable[Finding], sources: "Mapping[str, str]", reason: Optional[str] = None
+) -> NoqaEdits:
+    """Write ``# noqa: CODE`` for every finding into its file (``--add-noqa``), each file
+    once and atomically, in its own encoding and line endings. ``sources``: the text each file
+    had when it was analysed; a Python file that no longer reads the same (edited during the
+    run) is left alone and reported. In a notebook, Markdown or reST document the directive goes
+    at the end of the reported code line (in a notebook, inside its cell's source). INI900/INI901 cannot be
+    silenced and are skipped."""
+    wanted: dict[str, dict[int, set]] = {}
+    for f in findings:
+        rule = RULES.get(f.code)
+        if rule is not None and not rule.always_on:
+            wanted.setdefault(f.path, {}).setdefault(f.line, set()).add(f.code)
+    done = NoqaEdits()
+    for path in sorted(wanted):
+        try:
+            source = read_editable(path)
+            kind = document_kind(path)
+            if kind is not None:  # the reported lines are the document's own (a notebook's JSON lines)
+                new = _document_with_noqa(source.text, wanted[path], reason, kind == "notebook")
+            elif path not in sources or source.normalised != sources[path]:
+                raise NotEditable("it is not the text that was analysed (changed during the run, or not Python source)")
+            else:
+                new = add_noqa(source.text, wanted[path], reason)
+            if new == source.text:
+                continue
+            write_atomically(source, new)
+        except NotEditable as e:
+            done.failed.append((path, str(e)))
+            continue
+        done.files += 1
+        done.lines += sum(a != b for a, b in zip(physical_lines(source.text), physical_lines(new)))
+    return done

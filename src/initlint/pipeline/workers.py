@@ -35,10 +35,11 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional, Sequence, Union
 
 from initlint.finding import Finding, Settings
-from initlint.lint import Outcome, analyze_file, internal_error, out_of_memory
+from initlint.lint import Outcome, internal_error, out_of_memory
+from initlint.pipeline.tasks import Task, analyze_task
 
 #: More workers than this many per core only add start-up cost and memory (the analysis is
 #: CPU-bound): ``jobs`` is capped here and at the number of files.
@@ -80,25 +81,27 @@ def pool_size(jobs: int, files: int) -> int:
     return max(1, min(jobs, files, MAX_JOBS_PER_CORE * default_jobs()))
 
 
-def _analyze_anyhow(text: str, path: str, settings: Settings) -> Outcome:
-    """:func:`initlint.lint.analyze_file` that never raises (an import can fail too, e.g. out
-    of memory)."""
+def _analyze_anyhow(task: Task, settings: Settings) -> Outcome:
+    """:func:`initlint.pipeline.tasks.analyze_task` (a Python file or a document) that never
+    raises (an import can fail too, e.g. out of memory)."""
     try:
-        return analyze_file(text, path, settings)
+        return analyze_task(task, settings)
     except MemoryError:
-        return Outcome([out_of_memory(path)], cacheable=False)
+        return Outcome([out_of_memory(task.path)], cacheable=False)
     except Exception as e:
-        return Outcome([internal_error(path, e)], cacheable=False)
+        return Outcome([internal_error(task.path, e)], cacheable=False)
 
 
 # -- the pool -----------------------------------------------------------------------------
 
 
-def run_tasks(tasks: "list[tuple[str, str]]", settings: Settings, jobs: int, timeout: float) -> PoolRun:
-    """Analyse ``(path, text)`` tasks on up to ``jobs`` workers (see :func:`pool_size`)."""
+def run_tasks(tasks: "Sequence[Union[Task, tuple[str, str]]]", settings: Settings, jobs: int, timeout: float) -> PoolRun:
+    """Analyse tasks (a :class:`~initlint.pipeline.tasks.Task`, or a Python file's
+    ``(path, text)``) on up to ``jobs`` workers (see :func:`pool_size`)."""
     run = PoolRun()
     if not tasks:
         return run
+    tasks = [t if isinstance(t, Task) else Task(*t) for t in tasks]
     ctx = _context()
     size = pool_size(jobs, len(tasks))
     if len(tasks) > size and ctx.get_start_method() == "fork":
@@ -120,7 +123,7 @@ def run_tasks(tasks: "list[tuple[str, str]]", settings: Settings, jobs: int, tim
                         size = len(busy)  # go on with the workers there are
                         break
                     index = queue.popleft()  # none at all: analyse here, unprotected
-                    results[index] = _analyze_anyhow(tasks[index][1], tasks[index][0], settings)
+                    results[index] = _analyze_anyhow(tasks[index], settings)
                     run.in_process += 1
                     continue
                 if worker not in workers:
@@ -134,7 +137,7 @@ def run_tasks(tasks: "list[tuple[str, str]]", settings: Settings, jobs: int, tim
                 _discard(worker, workers)
                 retries[index] = retries.get(index, 0) + 1
                 if retries[index] > 1:
-                    results[index] = _crashed(tasks[index][0], worker)
+                    results[index] = _crashed(tasks[index].path, worker)
                 else:
                     queue.appendleft(index)
             if not busy:
@@ -144,16 +147,16 @@ def run_tasks(tasks: "list[tuple[str, str]]", settings: Settings, jobs: int, tim
             for conn, worker in list(busy.items()):
                 index = worker.index
                 if conn in ready or worker.proc.sentinel in ready:
-                    outcome = worker.receive(tasks[index][0])
+                    outcome = worker.receive(tasks[index].path)
                     if outcome is None:  # died mid-task
-                        results[index] = _crashed(tasks[index][0], worker)
+                        results[index] = _crashed(tasks[index].path, worker)
                         _discard(worker, workers)
                     else:
                         results[index] = outcome
                     del busy[conn]
                 elif time.monotonic() >= worker.deadline:
                     worker.kill()
-                    path = tasks[index][0]
+                    path = tasks[index].path
                     results[index] = Outcome(
                         [Finding(path, 1, 0, "INI901", f"analysis timed out after {timeout:g} s; not analysed")],
                         cacheable=False,
@@ -327,10 +330,10 @@ class _Worker:
         self.index: Optional[int] = None
         self.deadline = 0.0
 
-    def send(self, index: int, task: tuple, timeout: float) -> bool:
-        """``task``: (path, text); the timeout covers every stage of the file."""
+    def send(self, index: int, task: Task, timeout: float) -> bool:
+        """The timeout covers every stage of the file (reading a document too)."""
         try:
-            self.conn.send((index, *task))
+            self.conn.send((index, task))
         except (OSError, EOFError):
             return False
         self.index, self.deadline = index, time.monotonic() + timeout
@@ -379,8 +382,8 @@ def _worker_main(conn: Any, settings: Settings) -> None:
             return
         if message is None:
             return
-        index, path, text = message
-        outcome = _analyze_anyhow(text, path, settings)
+        index, task = message
+        outcome = _analyze_anyhow(task, settings)
         try:
             conn.send((index, outcome))
         except Exception:  # the parent is gone, or no memory left to pickle the outcome

@@ -841,8 +841,11 @@ def _function_kind(fn, reducer: _Reducer) -> _Kind:
     body."""
     params = frozenset(a.arg for a in (*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs))
     full = concerns_self = fills_parameter = False
+    # ``proj = self.to_out[-1]``: a local alias of one of self's layers
+    aliases = {t.id for n in ast.walk(fn) if isinstance(n, ast.Assign) and _root(n.value) == "self"
+               for t in n.targets if isinstance(t, ast.Name)}
     # each statement with the names rooted at a parameter and those rooted at self
-    stack = [(node, params, _SELF) for node in fn.body]
+    stack = [(node, params, _SELF | aliases) for node in fn.body]
     while stack:
         node, of_params, of_self = stack.pop()
         if isinstance(node, _DEFS):

@@ -186,6 +186,8 @@ def called_at_top(text: str, starts: "list[int]", definitions: "Iterable[tuple[i
 
 
 _ISINSTANCE = re.compile(r"isinstance\s*\(\s*\w+\s*,\s*(\w+)\s*\)")
+_HASATTR = re.compile(r"hasattr\s*\(\s*\w+\s*,\s*[\"'](\w+)[\"']\s*\)")
+_TOP_CLASS = re.compile(r"^class[ \t]+(\w+)", re.M)
 _INNER_ATTR = re.compile(r"\.\s*(\w+)\s*\.")  # ``self.final_layer.linear.weight``: final_layer, linear
 _GUARD_REACH = 3  # lines above a candidate where an ``isinstance`` test may select its module
 
@@ -194,17 +196,28 @@ def named_by_candidates(text: str, starts: "list[int]", marked: bytearray) -> "f
     """Classes whose wiring a candidate's layer lives in, by name: ``Block`` in
     ``if isinstance(module, Block):`` just above ``init.zeros_(module.proj.weight)``, and
     ``FinalLayer`` for ``self.final_layer.linear.weight`` where ``self.final_layer =
-    FinalLayer(...)``. The judge reads their forward; the regions and the reducer keep it.
+    FinalLayer(...)``, the classes that set ``self.conv1d`` for ``hasattr(m, "conv1d")``. The judge reads their forward; the regions and the reducer keep it.
     ``marked``: per line, bit 1 for a candidate word."""
     names: set[str] = set()
     attrs: set[str] = set()
+    owners: set[str] = set()
     for n, mark in enumerate(marked[:len(starts)]):
         if mark & 1 and n:
-            names.update(_ISINSTANCE.findall(text, starts[max(n - 1 - _GUARD_REACH, 0)], starts[n]))
+            guards = starts[max(n - 1 - _GUARD_REACH, 0)], starts[n]
+            names.update(_ISINSTANCE.findall(text, *guards))
+            owners.update(_HASATTR.findall(text, *guards))
             attrs.update(_INNER_ATTR.findall(text, starts[n - 1], starts[n]))
     if attrs:
         built = re.compile(r"self\s*\.\s*(?:%s)\s*=\s*(\w+)\s*\(" % "|".join(map(re.escape, sorted(attrs))))
         names.update(built.findall(text))
+    if owners:  # hasattr(m, "conv1d"): the classes that set self.conv1d
+        held = re.compile(r"self\s*\.\s*(?:%s)\s*(?::[^=\n]*)?=(?!=)" % "|".join(map(re.escape, sorted(owners))))
+        classes = [(m.start(), m.group(1)) for m in _TOP_CLASS.finditer(text)]
+        at = [c[0] for c in classes]
+        for m in held.finditer(text):
+            i = bisect.bisect_right(at, m.start()) - 1
+            if i >= 0:
+                names.add(classes[i][1])
     return frozenset(names)
 
 

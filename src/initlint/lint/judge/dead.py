@@ -72,8 +72,9 @@ def single(j: "Judge", ev: InitEvent, layer: Optional[LayerRef], flows: list, bi
             other = j.zeroing(flow.next_layer)
             if other is not None and other is not ev and _dense(other, flow.next_layer):
                 return M.chain_next(label, ev.api, other.label(), bias, M.between(chain))
-        if flow.use.kind == "mul" and flow.use.partner is not None:
-            partner = j.zero_factor(flow.use.partner, ev.site.scope, ev)
+        factors = flow.scales + ([flow.use.partner] if flow.use.kind == "mul" and flow.use.partner is not None else [])
+        for factor in factors:
+            partner = j.zero_factor(factor, ev.site.scope, ev)
             if partner is not None:
                 return M.zero_product(label, ev.api, partner)
     if layer is not None:

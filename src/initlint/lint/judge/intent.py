@@ -54,9 +54,35 @@ def _identity_use(flow: Flow) -> bool:
     return flow.use.kind == "one_plus" or (flow.use.kind == "mul" and any(a.phi0 == 1 for a in flow.acts))
 
 
+def _scaling_chunk(flow: Flow, e: Evidence) -> Optional[Flow]:
+    """The chunk of a split output that multiplies the forward's data as it is (FiLM's
+    ``x * gamma + beta`` with no ``1 +``): zero, it zeroes the signal."""
+    if not e.ev.zero:
+        return None
+    for c in flow.use.chunks:
+        if c.use.kind == "mul" and not c.acts and c.use.partner_is_data():
+            then = c.use.then
+            if isinstance(then, cst.BinaryOperation) and isinstance(then.operator, (cst.Add, cst.Subtract)):
+                other = then.left if then.right is not None and _contains(then.right, c.use.partner) else then.right
+                if not set(names_in(other)) & set(flow.use.names):
+                    continue  # x + gate * attn(x): a gated residual branch (adaLN-Zero's gate)
+            return c
+    return None
+
+
+def _contains(expr: cst.CSTNode, node: Optional[cst.CSTNode]) -> bool:
+    if node is None:
+        return False
+    if expr is node:
+        return True
+    return any(_contains(child, node) for child in expr.children)
+
+
 def _modulation(j: "Judge", e: Evidence) -> Optional[str]:
     for flow in e.flows:
         if flow.use.kind == "split":
+            if not any(_identity_use(chunk) for chunk in flow.use.chunks) and _scaling_chunk(flow, e):
+                continue  # tokens * gamma + beta: the structure says the product starts at zero
             if any(t in MODULATION_TOKENS for n in flow.use.names for t in tokens(n)) or \
                     any(_identity_use(chunk) for chunk in flow.use.chunks):
                 return (f"its output is split into `{', '.join(flow.use.names)}`, consumed as the identity at zero: "
@@ -98,7 +124,7 @@ def _last_layer(j: "Judge", e: Evidence) -> Optional[str]:
                 return f"its output is what `{owner}.{flow.returned_by}` returns: the last layer of the module"
         if flow.returned_by_builder and flow.next_layer is None:
             return f"its output is what `{flow.returned_by}` returns: the last layer of the network it builds"
-        if flow.last_in and flow.next_layer is None:
+        if flow.last_in and flow.next_layer is None and not (flow.use.kind == "split" and _scaling_chunk(flow, e)):
             return f"the last layer of `{flow.last_in}`"
     return None
 
@@ -249,6 +275,10 @@ def _veto(e: Evidence) -> str:
     for flow in e.flows:
         if flow.use.kind == "mul" and e.ev.zero and flow.use.partner_is_data():
             return f"its output multiplies the signal as it is (`{short(flow.use.text, 40)}`): the product starts at zero"
+        chunk = _scaling_chunk(flow, e) if flow.use.kind == "split" else None
+        if chunk is not None and not any(_identity_use(c) for c in flow.use.chunks):
+            return (f"its output is split and a chunk multiplies the signal as it is (`{short(chunk.use.text, 40)}`): "
+                    f"the product starts at zero")
     return ""
 
 

@@ -20,6 +20,10 @@ def bias_words(bias: BiasState) -> str:
     return _BIAS_WORDS.get(bias, "its bias")
 
 
+_SAY_SO = ("; if the zero is deliberate, say so (a zero_init_* helper or guard, a head or adapter name, a "
+           "`# zero init` comment) or add `# noqa: INI001`")
+
+
 def zero_weight(label: str, api: str, structure: str = "") -> str:
     """``structure``: what the code does with the output that no name can excuse."""
     if structure:
@@ -27,8 +31,13 @@ def zero_weight(label: str, api: str, structure: str = "") -> str:
                 f"identical and only random neighbours can tell them apart; initialise it randomly, or add "
                 f"`# noqa: INI001` if the zero is deliberate")
     return (f"{label} is initialised to zeros by {api}: every unit of this layer starts identical and only random "
-            f"neighbours can tell them apart; if the zero is deliberate, say so (a zero_init_* helper or guard, a "
-            f"head or adapter name, a `# zero init` comment) or add `# noqa: INI001`")
+            f"neighbours can tell them apart{_SAY_SO}")
+
+
+def recognised(message: str) -> str:
+    """The message of a zero the code already says is deliberate (shown with ``--strict``,
+    beside its reason): no advice to say what it says."""
+    return message[: -len(_SAY_SO)] if message.endswith(_SAY_SO) else message
 
 
 def constant_weight(label: str, value: str, api: str) -> str:

@@ -58,6 +58,8 @@ class Use:
     text: str = ""  # what it is, for messages
     chunks: list = field(default_factory=list)  # where each chunk of a split goes (Flows)
     scope: Optional[Scope] = None  # where the use is, to read the partner's names
+    #: what an add/sub/mul's result meets next (``x + gate * y``: the ``+``), if anything
+    then: Optional[cst.CSTNode] = None
 
     def partner_is_data(self) -> bool:
         """The other operand carries the forward's data (a parameter or local of the function),
@@ -81,6 +83,8 @@ class Flow:
     last_in: Optional[str] = None  # the container it is the last layer of
     through: list = field(default_factory=list)  # layers it passed on the way (containers)
     bias_partner: Optional[cst.BaseExpression] = None  # ``x @ W + b``: the bias added on the way
+    #: ``y * self.scale``, ``y * 0.5``: factors the output was scaled by on the way (not data)
+    scales: list = field(default_factory=list)
     returned_by_builder: bool = False  # returned by a module-level function: a network it builds
 
 
@@ -646,9 +650,14 @@ class FlowReader:
                 if isinstance(op, cst.Power):
                     node, anc = parent, anc[:-1]
                     continue
+                if isinstance(op, cst.Multiply) and (number(other) not in (None, 0) or _is_self_attribute(other)):
+                    flow.scales.append(other)  # y * self.alpha_scale: scaled, still this output
+                    node, anc = parent, anc[:-1]
+                    continue
                 kind = "add" if isinstance(op, cst.Add) else "sub" if isinstance(op, cst.Subtract) else \
                     "mul" if isinstance(op, (cst.Multiply, cst.MatrixMultiply)) else "other"
-                flow.use = Use(kind, partner=other, text=short(source_of(parent), 40), scope=scope)
+                flow.use = Use(kind, partner=other, text=short(source_of(parent), 40), scope=scope,
+                               then=anc[-2] if len(anc) >= 2 else None)
                 return flow
             if isinstance(parent, cst.AugAssign) and parent.target is node:  # out += identity
                 op = parent.operator
@@ -774,6 +783,11 @@ def _conditional(rule: tuple, call: Optional[cst.Call]) -> Optional[Activation]:
     holds = value == 0 if bound == "== 0" else value >= 0
     key = yes if holds else no
     return ACTIVATIONS[key] if key else None
+
+
+def _is_self_attribute(expr: cst.BaseExpression) -> bool:
+    """``self.scale``: a module's own attribute, a scale rather than the forward's data."""
+    return isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name) and expr.value.value == "self"
 
 
 def container_elements(call: cst.Call) -> tuple:

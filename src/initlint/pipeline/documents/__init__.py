@@ -18,7 +18,9 @@ from initlint.pipeline.documents.notebook import read_notebook
 from initlint.pipeline.documents.program import Origin, Program, document_text
 from initlint.pipeline.documents.rst import read_rst
 
-__all__ = ["Origin", "Program", "document_kind", "read_document", "docstring_examples", "KINDS"]
+__all__ = [
+    "Origin", "Program", "document_kind", "document_text", "read_document", "read_text", "docstring_examples", "file_size_limit", "KINDS",
+]
 
 # suffix -> kind
 KINDS: Dict[str, str] = {
@@ -27,6 +29,10 @@ KINDS: Dict[str, str] = {
     ".markdown": "markdown",
     ".rst": "rst",
 }
+
+#: A notebook's outputs (plots, tables, logs) are scanned past, never analysed: the file may be
+#: this many times ``max-file-size``, while the code it holds must fit in ``max-file-size``.
+NOTEBOOK_SIZE_FACTOR = 20
 
 _READERS: Dict[str, Callable[[str], Program]] = {
     "notebook": read_notebook,
@@ -47,4 +53,15 @@ def read_document(path: str, data: bytes) -> Program:
     kind = document_kind(path)
     if kind is None:
         raise ValueError(f"not a document initlint reads: {path}")
-    return _READERS[kind](document_text(data))
+    return read_text(kind, document_text(data))
+
+
+def read_text(kind: str, text: str) -> Program:
+    """The program of a document of ``kind`` already decoded (:func:`document_text`)."""
+    return _READERS[kind](text)
+
+
+def file_size_limit(kind: Optional[str], max_file_size: int) -> int:
+    """The largest file of ``kind`` (None: Python) that is read: ``max_file_size``, except a
+    notebook, whose outputs do not count (its code is held to ``max_file_size`` when read)."""
+    return max_file_size * NOTEBOOK_SIZE_FACTOR if kind == "notebook" else max_file_size

@@ -164,6 +164,21 @@ class _Walker:
 
 
 def read_notebook(text: str) -> Program:
+    nb, cells, walker = _structure(text)
+    language = _language(nb)
+    if language is not None and not language.lower().startswith(("python", "ipython")):
+        return Program("", [], [], "notebook", skipped=f"not a Python notebook (its kernel's language is {language})")
+    return _program(cells, walker)
+
+
+def check_notebook(text: str) -> None:
+    """Raise the :class:`SourceProblem` that reading ``text`` would, without parsing any cell:
+    a notebook with no word of an init in it is never read, but one that cannot be read at
+    all is still an INI900 (a commit of a truncated notebook must not pass silently)."""
+    _structure(text)
+
+
+def _structure(text: str) -> Tuple[Dict[str, Any], List[Dict[str, Any]], _Walker]:
     walker = _Walker(text)
     try:
         nb = walker.notebook()
@@ -172,10 +187,19 @@ def read_notebook(text: str) -> Program:
     except RecursionError:
         raise SourceProblem("INI901", "notebook JSON nested too deeply to read") from None
     cells = _cells(nb, walker)
-    language = _language(nb)
-    if language is not None and not language.lower().startswith(("python", "ipython")):
-        return Program("", [], [], "notebook", skipped=f"not a Python notebook (its kernel's language is {language})")
-    return _program(cells, walker)
+    for number, cell in enumerate(cells, start=1):
+        if _is_python_code(cell) and not _is_text(cell.get("source", cell.get("input"))):
+            raise walker.problem(f"not a Jupyter notebook: the source of cell {number} is not text", walker.cell_offset(cell))
+    return nb, cells, walker
+
+
+def _is_python_code(cell: Dict[str, Any]) -> bool:
+    """A code cell, and not one in another language (nbformat 3 says so per cell)."""
+    return cell.get("cell_type") == "code" and cell.get("language", "python") in ("python", None)
+
+
+def _is_text(src: Any) -> bool:
+    return isinstance(src, _Source) and all(isinstance(v, str) for _, _, v in src.parts)
 
 
 def _cells(nb: Dict[str, Any], walker: _Walker) -> List[Dict[str, Any]]:
@@ -230,17 +254,12 @@ class _Lines:
 
 def _program(cells: List[Dict[str, Any]], walker: _Walker) -> Program:
     json_lines = _Lines(walker.text)
-    chunks: List[Tuple[List[str], List[Origin]]] = []
+    chunks: List[Tuple[List[str], List[Origin], List[Tuple[_CellText, int, int]]]] = []
     left_out: List[Tuple[Origin, str]] = []
     for number, cell in enumerate(cells, start=1):
-        if cell.get("cell_type") != "code":
+        if not _is_python_code(cell):
             continue
-        if "language" in cell and cell["language"] not in ("python", None):  # nbformat 3
-            continue
-        src = cell.get("source", cell.get("input"))
-        if not isinstance(src, _Source) or not all(isinstance(v, str) for _, _, v in src.parts):
-            raise walker.problem(f"not a Jupyter notebook: the source of cell {number} is not text", walker.cell_offset(cell))
-        text = _CellText(src, json_lines)
+        text = _CellText(cell.get("source", cell.get("input")), json_lines)
         lines = text.lines
         if not any(line.strip() for line in lines):
             continue
@@ -256,19 +275,36 @@ def _program(cells: List[Dict[str, Any]], walker: _Walker) -> Program:
             reason = f"cell {number} does not parse on its own ({syntax_message(err)}): it was left out and the other cells were analysed"
             left_out.append((text.origin(number, k, col), reason))
             continue
-        chunks.append((code, [text.origin(number, k, width if lines[k].strip() else 0) for k in range(len(lines))]))
+        chunks.append(
+            (
+                code,
+                [text.origin(number, k, width if lines[k].strip() else 0) for k in range(len(lines))],
+                [(text, number, k) for k in range(len(lines))],
+            )
+        )
 
-    def render(kept: List[Tuple[List[str], List[Origin]]]) -> Tuple[List[str], List[Origin]]:
-        return [line for code, _ in kept for line in code], [o for _, origins in kept for o in origins]
+    def render(kept: list) -> Tuple[List[str], List[Origin]]:
+        return [line for code, _, _ in kept for line in code], [o for _, origins, _ in kept for o in origins]
 
-    def reject(chunk: Tuple[List[str], List[Origin]], err: SyntaxError) -> None:
+    def reject(chunk: tuple, err: SyntaxError) -> None:
         o = chunk[1][0]
         left_out.append((o, f"cell {o.cell} does not parse together with the cells before it ({syntax_message(err)}); not analysed"))
 
     kept = combine(chunks, render, reject)
     code, origins = render(kept)
+    cells = [where for _, _, lines_of in kept for where in lines_of]
+
+    def locate(line: int, col: int) -> Tuple[int, int]:
+        """The exact ``.ipynb`` line and column of a program place (escapes counted)."""
+        i = min(max(line, 1), len(cells)) - 1
+        text, number, k = cells[i]
+        o = text.origin(number, k, min(origins[i].cell_col_offset + col, len(text.lines[k])))
+        return o.line, o.col_offset
+
     left_out.sort(key=lambda item: (item[0].cell or 0, item[0].cell_line or 0))
-    return Program("".join(line + "\n" for line in code), origins, left_out, "notebook", blocks=len(kept))
+    program = Program("".join(line + "\n" for line in code), origins, left_out, "notebook", blocks=len(kept))
+    program.locate = locate if cells else None
+    return program
 
 
 class _CellText:

@@ -17,8 +17,9 @@ import os
 import re
 import warnings
 from dataclasses import dataclass, field
-from typing import Iterable, List, Optional, Sequence, Tuple
+from typing import Callable, Iterable, List, Optional, Sequence, Tuple
 
+from initlint.finding import CellPlace
 from initlint.pipeline.sources import SourceProblem
 
 
@@ -66,6 +67,9 @@ class Program:
     kind: str
     blocks: int = 0  # blocks/cells analysed (in ``text``)
     skipped: Optional[str] = None
+    #: (program line, program column) -> (file line, file column), exact where ``col_offset``
+    #: is not (a notebook line with JSON escapes before the column); None: ``col_offset``.
+    locate: Optional[Callable[[int, int], Tuple[int, int]]] = field(default=None, repr=False, compare=False)
 
     def origin(self, line: int) -> Origin:
         """The origin of 1-based program ``line``; a line past the end (a finding at EOF)
@@ -73,6 +77,15 @@ class Program:
         if not self.origins:
             return Origin(1, 0)
         return self.origins[min(max(line, 1), len(self.origins)) - 1]
+
+    def place(self, line: int, col: int) -> Tuple[int, int, Optional[CellPlace]]:
+        """Where program ``line`` (1-based), ``col`` (0-based) is in the document: the file's
+        line and 0-based column, and in a notebook the cell place too."""
+        o = self.origin(line)
+        file_line, file_col = self.locate(line, col) if self.locate is not None else (o.line, col + o.col_offset)
+        if o.cell is None:
+            return file_line, file_col, None
+        return file_line, file_col, CellPlace(o.cell, o.cell_line or 1, col + (o.cell_col_offset or 0))
 
 
 def parse_error(source: str) -> Optional[SyntaxError]:
