@@ -483,7 +483,7 @@ class ConvNet(nnx.Module):
     def __init__(self, *, rngs: nnx.Rngs):
         self.conv1 = nnx.Conv(3, 8, kernel_size=(3, 3), kernel_init=nnx.initializers.constant(0.1), rngs=rngs)  # expect: INI002
         self.conv2 = nnx.Conv(8, 16, kernel_size=(3, 3), kernel_init=nnx.initializers.zeros, rngs=rngs)  # expect: INI004
-        self.embed = nnx.Embed(10, 16, embedding_init=nnx.initializers.zeros, rngs=rngs)  # expect: INI001
+        self.embed = nnx.Embed(10, 16, embedding_init=nnx.initializers.zeros, rngs=rngs)  # expect-strict: INI001
         self.proj = nnx.LinearGeneral(16, (2, 8), kernel_init=nnx.initializers.ones, rngs=rngs)  # expect: INI002
         self.attn = nnx.MultiHeadAttention(num_heads=2, in_features=16, kernel_init=nnx.initializers.zeros,  # expect: INI004
                                            decode=False, rngs=rngs)

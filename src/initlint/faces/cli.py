@@ -49,6 +49,10 @@ def main(argv: "Optional[list[str]]" = None) -> int:
             from initlint.runtime.cli import main as check_model  # imports torch/keras only for the model
 
             return check_model(args[1:])
+        if args[:1] == ["lsp"]:  # the editor server (faces/lsp); a directory called lsp: ./lsp
+            from initlint.faces.lsp import main as lsp_main
+
+            return lsp_main(args[1:])
         if _is_rule_command(args):
             return _rule_command(args[1:])
         return _lint(args)
