@@ -841,11 +841,9 @@ def _function_kind(fn, reducer: _Reducer) -> _Kind:
     body."""
     params = frozenset(a.arg for a in (*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs))
     full = concerns_self = fills_parameter = False
-    # ``proj = self.to_out[-1]``: a local alias of one of self's layers
-    aliases = {t.id for n in ast.walk(fn) if isinstance(n, ast.Assign) and _root(n.value) == "self"
-               for t in n.targets if isinstance(t, ast.Name)}
+    aliases: Optional[set] = None  # ``proj = self.to_out[-1]``: local aliases of self's layers (found once, if asked)
     # each statement with the names rooted at a parameter and those rooted at self
-    stack = [(node, params, _SELF | aliases) for node in fn.body]
+    stack = [(node, params, _SELF) for node in fn.body]
     while stack:
         node, of_params, of_self = stack.pop()
         if isinstance(node, _DEFS):
@@ -865,6 +863,12 @@ def _function_kind(fn, reducer: _Reducer) -> _Kind:
         if not (reducer.matches(first, last) and reducer.can_report(node)):
             continue
         root = _init_root(node)
+        if root not in of_self and root not in of_params and root is not None:
+            if aliases is None:
+                aliases = {t.id for n in ast.walk(fn) if isinstance(n, ast.Assign) and _root(n.value) == "self"
+                           for t in n.targets if isinstance(t, ast.Name)}
+            if root in aliases:
+                of_self = of_self | {root}
         if root in of_self:
             concerns_self = True
             if root == "self" and not isinstance(node, ast.Expr):
