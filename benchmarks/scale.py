@@ -31,7 +31,7 @@ import warnings
 from collections import Counter
 from pathlib import Path
 
-STATS = re.compile(r"(\d+) files read: (\d+) analysed, (\d+) from cache, (\d+) skipped")
+STATS = re.compile(r"(\d+) files read(?: \([^)]*\))?: (\d+) analysed, (\d+) from cache, (\d+) skipped")
 
 
 def main() -> int:
