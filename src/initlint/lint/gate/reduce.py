@@ -877,6 +877,9 @@ def _function_kind(fn, reducer: _Reducer) -> _Kind:
             fills_parameter = True
         else:
             full = True
+            # a method's local layer may be wired into self (self.seq = nn.Sequential(proj, ...)):
+            # the class's forward says where it goes
+            concerns_self = concerns_self or "self" in params
     return _Kind(full, concerns_self, fills_parameter)
 
 
