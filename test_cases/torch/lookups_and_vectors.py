@@ -39,3 +39,16 @@ class DeadLookup(nn.Module):
 
     def forward(self, ids):
         return self.out(F.relu(self.tok(ids)))
+
+
+class PathWeights(nn.Module):
+    """torch_geometric's PANConv: one coefficient per path length (``filter_size + 1`` is a
+    number, so the Parameter is a vector), filled with 0.5: no units to be symmetric."""
+
+    def __init__(self, filter_size):
+        super().__init__()
+        self.weight = nn.Parameter(torch.empty(filter_size + 1))
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        self.weight.data.fill_(0.5)

@@ -139,6 +139,8 @@ def shape_ndim(call: cst.Call, from_args: bool) -> Optional[int]:
         return None
     if len(pos) > 1:
         return _sized(a.value for a in pos)
+    if isinstance(first, cst.BinaryOperation) and (number(first.left) is not None or number(first.right) is not None):
+        return 1  # filter_size + 1: arithmetic with a number is a number (a shape would be a tuple)
     text = source_of(first)
     if _SHAPE_NAME.search(text) or isinstance(first, (cst.Call, cst.Subscript)) and "shape" in text:
         return None
