@@ -52,3 +52,15 @@ class PathWeights(nn.Module):
 
     def reset_parameters(self):
         self.weight.data.fill_(0.5)
+
+
+class ComplexBatchNormScale(nn.Module):
+    """espnet's complex BatchNorm: ``torch.Tensor(n)`` is a vector (the diagonal of the
+    whitening scale, set to 1); the full mixing matrix filled with one value is still a finding."""
+
+    def __init__(self, num_features):
+        super().__init__()
+        self.Wrr = nn.Parameter(torch.Tensor(num_features))
+        self.mix = nn.Parameter(torch.Tensor(num_features, num_features))
+        self.Wrr.data.fill_(1)
+        self.mix.data.fill_(1)  # expect: INI002

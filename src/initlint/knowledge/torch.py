@@ -57,7 +57,9 @@ TENSOR_FACTORIES: dict[str, InitFunction] = {
     "torch.full_like": InitFunction(ARG, target=None, value_arg=ArgSpec(1, "fill_value")),
 }
 #: Factories whose shape is given by their positional arguments (``torch.zeros(a, b)``).
-SHAPE_FROM_ARGS = frozenset({"torch.zeros", "torch.ones", "torch.empty", "torch.randn", "torch.rand"})
+SHAPE_FROM_ARGS = frozenset({"torch.zeros", "torch.ones", "torch.empty", "torch.randn", "torch.rand",
+                             # the legacy constructors: torch.Tensor(n) is n uninitialised numbers
+                             "torch.Tensor", "torch.FloatTensor"})
 #: Factories that copy their argument's shape.
 SHAPE_OF_ARGUMENT = frozenset({"torch.zeros_like", "torch.ones_like", "torch.full_like"})
 
