@@ -43,3 +43,28 @@ class Connector(nn.Module):
     def forward(self, vision, text):
         text = text + torch.matmul(vision, self.projection)
         return torch.relu(text @ self.hidden + self.bias)
+
+
+class MultiModalProjector(nn.Module):
+    """Gemma 3's projector: a norm of its own, then a bare zero weight whose product the
+    forward returns: the module's last layer (it trains: what it feeds is random)."""
+
+    def __init__(self, d_vision, d_text):
+        super().__init__()
+        self.norm = nn.LayerNorm(d_vision)
+        self.projection = nn.Parameter(torch.zeros(d_vision, d_text))  # expect-strict: INI001
+
+    def forward(self, vision):
+        projected = torch.matmul(self.norm(vision), self.projection)
+        return projected.type_as(vision)
+
+
+class BareDense(nn.Module):
+    """A module that is the layer itself: its returned product is not 'a last layer'."""
+
+    def __init__(self, d_in, d_out):
+        super().__init__()
+        self.kernel = nn.Parameter(torch.zeros(d_in, d_out))  # expect: INI001
+
+    def forward(self, x):
+        return x @ self.kernel

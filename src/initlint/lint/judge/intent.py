@@ -119,7 +119,7 @@ def _gate(j: "Judge", e: Evidence) -> Optional[str]:
 def _last_layer(j: "Judge", e: Evidence) -> Optional[str]:
     for flow in e.flows:
         if flow.returned_by in _FORWARD_OUTPUTS and flow.next_layer is None:
-            owner = e.ctx.cls.name if e.ctx.cls is not None else (e.layer.cls.name if e.layer and e.layer.cls else None)
+            owner = e.layer.cls.name if e.layer and e.layer.cls else (e.ctx.cls.name if e.ctx.cls is not None else None)
             if owner:
                 return f"its output is what `{owner}.{flow.returned_by}` returns: the last layer of the module"
         if flow.returned_by_builder and flow.next_layer is None:

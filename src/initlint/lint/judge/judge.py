@@ -324,9 +324,28 @@ class Judge:
         if cls is not None and (returned or not flows):
             continued = [dataclasses.replace(f, acts=r.acts + f.acts) for r in returned or [Flow()]
                          for f in self._instance_flows(cls)]
-        if not continued:  # no instance in sight: the module is the layer, only its activations count
-            continued = [dataclasses.replace(r, returned_by=None) for r in returned if r.acts]
+        if not continued and returned:
+            owner = cls or (layer.cls if layer is not None else None)
+            if owner is not None and self._builds_modules(owner):
+                continued = returned  # a module with layers of its own returns this product: its last layer
+            else:  # the module is the layer (a custom Dense): only its activations count
+                continued = [dataclasses.replace(r, returned_by=None) for r in returned if r.acts]
         return flows + continued
+
+    def _builds_modules(self, cls: ClassInfo) -> bool:
+        """Whether ``cls`` builds modules of its own (a projector's norm and pooling, a layer
+        of this file), besides bare weights: then a weight whose product its forward returns
+        is its last layer, not the whole module."""
+        for value, where in cls.attrs.values():
+            value = same_module(value)
+            if not isinstance(value, cst.Call) or last_name(value.func) in knowledge.parameter_makers():
+                continue
+            quals = self.resolver.qualnames(value.func, where)
+            if self.reader.file_class(value, where) is not None or any(
+                    q.startswith(("torch.nn.", "keras.layers.", "flax.linen.", "flax.nnx.")) and q.rsplit(".", 1)[-1][:1].isupper()
+                    for q in quals):
+                return True
+        return False
 
     def _own_parameter_class(self, ev: InitEvent, ctx: C.Context) -> Optional[ClassInfo]:
         """The class whose own weight this is (``add_weight`` in ``build``, ``self.param``,
