@@ -64,3 +64,23 @@ class ComplexBatchNormScale(nn.Module):
         self.mix = nn.Parameter(torch.Tensor(num_features, num_features))
         self.Wrr.data.fill_(1)
         self.mix.data.fill_(1)  # expect: INI002
+
+
+class GaussianKernels(nn.Module):
+    """dgl's GMMConv: per-kernel inverse standard deviations, set to 1 in reset_parameters and
+    used squared, elementwise, in a Gaussian's exponent: a scale, not a fan-in weight."""
+
+    def __init__(self, n_kernels, dim):
+        super().__init__()
+        self.mu = nn.Parameter(torch.Tensor(n_kernels, dim))
+        self.inv_sigma = nn.Parameter(torch.Tensor(n_kernels, dim))
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        nn.init.normal_(self.mu, 0, 0.1)
+        nn.init.constant_(self.inv_sigma, 1)  # expect-strict: INI002
+
+    def forward(self, pseudo):
+        gaussian = -0.5 * ((pseudo.unsqueeze(1) - self.mu) ** 2)
+        gaussian = gaussian * (self.inv_sigma ** 2)
+        return torch.exp(gaussian.sum(dim=-1))

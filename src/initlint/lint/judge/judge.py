@@ -246,12 +246,14 @@ class Judge:
         if owner is not None:
             return self.reader.layer_at(owner, ev.site.scope, narrowed)
         t = ev.target
-        if narrowed is not None and len(t.parts) == 1 and isinstance(t.parts[0], str) and t.parts[0] in narrowed.attrs:
-            # init.zeros_(module.static_weight) under isinstance(module, Block): Block's own Parameter
-            value, where = narrowed.attrs[t.parts[0]]
+        holder = narrowed or (ev.site.scope.enclosing_class() if t is not None and t.root == "self" else None)
+        if holder is not None and len(t.parts) == 1 and isinstance(t.parts[0], str) and t.parts[0] in holder.attrs:
+            # init.zeros_(module.static_weight) under isinstance(module, Block), or
+            # init.constant_(self.inv_sigma, 1) in the class itself: the class's own Parameter
+            value, where = holder.attrs[t.parts[0]]
             value = same_module(value)
             if isinstance(value, cst.Call) and self.resolver.qualnames(value.func, where) & T.PARAMETER_CLASSES:
-                return LayerRef("attr", where, ctor=value, name=t.parts[0], cls=narrowed, param=True)
+                return LayerRef("attr", where, ctor=value, name=t.parts[0], cls=holder, param=True)
         if ev.helper is not None and ev.target is None:
             # zero_module(nn.Conv2d(...)): the helper's result stands where the layer does
             arg = next((a.value for a in ev.site.call.args if a.keyword is None), None)
@@ -425,8 +427,8 @@ class Judge:
         """The event that zeroes this layer's weight, if any."""
         if self._zeroing is None:
             self._zeroing = {}
-            for ev in self.events:
-                found = self.layer_of(ev) if ev.zero else None
+            for ev in self.events:  # a zero that a random init overwrites zeroes nothing
+                found = self.layer_of(ev) if ev.zero and not self.superseded(ev) else None
                 if found is not None:
                     self._zeroing.setdefault(found.key(), ev)
         return self._zeroing.get(layer.key())
@@ -475,8 +477,8 @@ class Judge:
         if path is None:
             return None
         for other in self._by_path.get((id(self.home(ev)), path), ()):
-            if other.zero and other is not ev:
-                return f"`{path.short()}`"
+            if other.zero and other is not ev and not self.superseded(other):
+                return f"`{path.short()}`"  # (a zero that a random init overwrites is not a factor)
         if isinstance(expr, cst.Name):
             bound = lookup(expr, scope)
             if bound is not None:

@@ -458,6 +458,9 @@ class FlowReader:
                     else:
                         node, anc = parent, anc[:-1]
                     continue
+                if isinstance(parent, cst.BinaryOperation) and parent.left is node and isinstance(parent.operator, cst.Power):
+                    node, anc = parent, anc[:-1]  # w ** 2: still elementwise in w
+                    continue
                 break
             parent = anc[-1] if anc else None
             if isinstance(parent, cst.BinaryOperation):
