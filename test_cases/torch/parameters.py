@@ -68,3 +68,15 @@ class BareDense(nn.Module):
 
     def forward(self, x):
         return x @ self.kernel
+
+
+class KernelBank(nn.Module):
+    """A ParameterDict entry made zero where it is made (peft's BOFT ``boft_R[adapter]``), in a
+    class with no other init: the gates keep it, as the whole-file analysis reads it."""
+
+    def __init__(self):
+        super().__init__()
+        self.kernels = nn.ParameterDict({})
+
+    def add(self, name, n):
+        self.kernels[name] = nn.Parameter(torch.zeros(n, n))  # expect: INI001

@@ -724,7 +724,9 @@ def _can_report(node: ast.stmt, helpers: "set[str]", reportable: "set[str]", imp
             return True  # params["Dense_0"]["kernel"] = ...at[...].set(0.0): the leaf's name decides
         target = node.targets[0]
         if isinstance(target, ast.Subscript):
-            return False  # state_dict["head.bias"] = torch.zeros(...)
+            # state_dict["head.bias"] = torch.zeros(...) cannot; a ParameterDict entry can
+            # (self.boft_R[adapter] = nn.Parameter(torch.zeros(...)))
+            return _makes_parameter(node.value)
         path = ast_path(target)
         if path is not None and path.last != "data" and not may_be_weight(path):
             return False
