@@ -26,7 +26,7 @@ from initlint.lint.judge import context as C
 from initlint.lint.judge import dead, intent
 from initlint.lint.judge import messages as M
 from initlint.lint.judge import roles
-from initlint.lint.model.collect import CallSite, ClassInfo, ModuleFacts
+from initlint.lint.model.collect import ClassInfo, ModuleFacts
 from initlint.lint.model.flow import Flow, FlowReader, same_module
 from initlint.lint.model.literals import get_arg, is_false, path_of, short, source_of
 from initlint.lint.model.paths import ANY_INDEX, SLICE_PART, Path

@@ -18,7 +18,6 @@ import libcst as cst
 from initlint import knowledge
 from initlint.knowledge import torch as torch_knowledge
 from initlint.knowledge.activations import ACTIVATIONS, SQUARING_METHODS, Activation
-from initlint.knowledge.base import ArgSpec
 from initlint.lint.frameworks.base import LayerRef
 from initlint.lint.model.collect import CallSite, ClassInfo, ModuleFacts, children
 from initlint.knowledge.naming import BIAS, name_role
@@ -27,7 +26,7 @@ from initlint.lint.model.literals import (
 )
 from initlint.lint.model.paths import Path
 from initlint.lint.model.resolve import Resolver
-from initlint.lint.model.scopes import Binding, Scope, last_name, lookup
+from initlint.lint.model.scopes import Scope, last_name, lookup
 
 _MAX_STEPS = 12  # operations followed from one application
 _MAX_DEPTH = 6  # name -> name -> ... when resolving what a callee is
