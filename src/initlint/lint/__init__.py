@@ -46,9 +46,14 @@ def analyze_file(text: str, path: str, settings: Settings, tree: Optional[ast.Mo
     text = strip_noqa(text)  # (keeps every line and column: the renaming below maps back)
     renamed = _renamed(text)
     if renamed is not None:  # ｚｅｒｏｓ_ is zeros_ to Python (flake8's tree is of the text as written)
-        outcome = analyze_file(renamed.text, path, settings)
+        outcome = _analyze(renamed.text, path, settings, None)
         return Outcome([_in_file(f, renamed) for f in outcome.findings], outcome.cacheable)
-    if not may_contain(text, settings):
+    return _analyze(text, path, settings, tree)
+
+
+def _analyze(text: str, path: str, settings: Settings, tree: Optional[ast.Module]) -> Outcome:
+    """The stages, on a text whose names are as Python reads them (renamed once, not again)."""
+    if not _prefilter(text, settings):
         return Outcome([])
     located = gate_file(text, path, settings, tree)
     if isinstance(located, Outcome):
@@ -58,13 +63,17 @@ def analyze_file(text: str, path: str, settings: Settings, tree: Optional[ast.Mo
 
 def may_contain(text: str, settings: Settings) -> bool:
     """The textual prefilter: False only when the file certainly has nothing to report."""
+    if _prefilter(text, settings):
+        return True
+    renamed = _renamed(text)
+    return renamed is not None and _prefilter(renamed.text, settings)
+
+
+def _prefilter(text: str, settings: Settings) -> bool:
     from initlint.lint.gate.prefilter import may_contain_init
 
     try:
-        if may_contain_init(text, settings):
-            return True
-        renamed = _renamed(text)
-        return renamed is not None and bool(may_contain_init(renamed.text, settings))
+        return bool(may_contain_init(text, settings))
     except Exception:
         return True  # a prefilter bug must cost time, never a finding
 
