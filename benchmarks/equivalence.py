@@ -102,20 +102,7 @@ def main(argv: "list[str] | None" = None) -> int:
         try:
             for name in args.packages:
                 tree = fetch(PACKAGES[name], Path(tmp) / name)
-                started = time.perf_counter()
-                counts = []
-                for strict in (False, True):
-                    files, diffs = compare_tree(tree, strict)
-                    counts.append(len(diffs))
-                    for rel, only_shipped, only_whole in diffs:
-                        failed = True
-                        print(f"  DIFF {'strict' if strict else 'default'} {name}/{rel}")
-                        for row in only_shipped:
-                            print(f"    shipped only: {row[:3]} {row[4] or ''}")
-                        for row in only_whole:
-                            print(f"    whole only:   {row[:3]} {row[4] or ''}")
-                print(f"{PACKAGES[name]}: {files} files, shipped vs whole-file differences: default {counts[0]}, "
-                      f"strict {counts[1]} ({time.perf_counter() - started:.0f} s)")
+                failed = bool(_report(PACKAGES[name], tree)) or failed
                 if old_src is not None:
                     before, after = cli_findings(old_src, tree), cli_findings(ROOT / "src", tree)
                     print(f"  against {args.against}: {len(before)} findings before, {len(after)} now; "
