@@ -85,13 +85,14 @@ def gate_words() -> tuple[str, ...]:
 @lru_cache(maxsize=None)
 def context_words() -> tuple[str, ...]:
     """Patterns of statements the judge reads beside the inits themselves, so that the gates
-    keep them: a later random init of a tensor (a constant before it was a dead store), a
-    partial write (``w[:k].copy_(eye)``), a callback handed to ``.apply``."""
+    keep them: a later random init or copy of a tensor (a constant before it was a dead
+    store), a partial write (``w[:k].fill_(1)``), a callback handed to ``.apply``."""
     words = [rf"\b{re.escape(name)}\s*\(" for name in sorted(random_inits())]
     words += [rf"\b{re.escape(_short(name))}\s*\(" for name in sorted(torch.OVERWRITING_COLLECTIVES)]
     words += [rf"\.\s*{re.escape(m)}\s*\(" for m in sorted(torch.APPLY_METHODS)]
     words += [rf"\b{re.escape(f)}\s*\(" for f in sorted(torch.APPLY_FUNCTIONS)]
-    words += [rf"\]\s*\.\s*{re.escape(m)}\s*\(" for m in sorted(set(torch.TENSOR_METHODS) | torch.COPY_METHODS)]
+    words += [rf"\]\s*\.\s*{re.escape(m)}\s*\(" for m in sorted(torch.TENSOR_METHODS)]
+    words += [rf"\.\s*{re.escape(m)}\s*\(" for m in sorted(torch.COPY_METHODS)]  # a copy overwrites a constant
     return tuple(words)
 
 

@@ -88,7 +88,9 @@ def _parse(text: str, path: str, reducer: "_Reducer") -> "tuple[ast.Module, list
     fills = _placeholder_fillers(text, reducer.starts)
     needed = reducer.may_hold_candidate if fills is None else (
         lambda first, last: reducer.may_hold_candidate(first, last) or fills(first, last))
-    blanked = blank_unneeded(text, reducer.starts, needed, knowledge.context_methods(), reducer.named)
+    context, starts = context_pattern(), reducer.starts
+    blanked = blank_unneeded(text, starts, needed, knowledge.context_methods(), reducer.named,
+                             lambda first, last: context.search(text, starts[first - 1], starts[last]))
     if blanked is not None:
         source, skipped = blanked
         try:

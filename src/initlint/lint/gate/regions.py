@@ -57,12 +57,14 @@ class Skipped(NamedTuple):
 
 def blank_unneeded(
     text: str, starts: "list[int]", has_candidate: Callable[[int, int], bool], context_methods: Collection[str] = (),
-    named: "frozenset[str]" = frozenset(),
+    named: "frozenset[str]" = frozenset(), has_context: "Optional[Callable[[int, int], bool]]" = None,
 ) -> "Optional[tuple[str, list[Skipped]]]":
     """``text`` with the definitions that have no candidate line blanked, and those
     definitions; None when nothing can be blanked safely. ``starts``: the line offsets
     (``textlines.line_starts``); ``named``: classes kept for their wiring although they
-    have no candidate (``named_by_candidates``)."""
+    have no candidate (``named_by_candidates``); ``has_context``: whether a span holds a
+    context word (a random init or a copy in another method of a candidate's class
+    overwrites its constant: such a member is kept)."""
     skipped: list[Skipped] = []
     top = _block(text, starts, 1, len(starts) - 1, "")
     built: Optional[frozenset] = None
@@ -81,7 +83,8 @@ def blank_unneeded(
                 called = set(_SELF_CALL.findall(text, starts[d.first - 1], starts[d.last]))
                 skipped += [m for m in members if m.name not in context_methods and m.name not in called
                             and not has_candidate(m.first, m.last)
-                            and not _SELF_ASSIGN.search(text, starts[m.first - 1], starts[m.last])]
+                            and not _SELF_ASSIGN.search(text, starts[m.first - 1], starts[m.last])
+                            and not (has_context is not None and has_context(m.first, m.last))]
     # a top-level function with a candidate may be an init helper (``def zero_module(m)``),
     # and a call to it a candidate: a definition naming one is not blanked
     functions = tuple(sorted({d.name for d in top if has_candidate(d.first, d.last) and not text.startswith(
