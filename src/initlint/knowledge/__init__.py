@@ -130,6 +130,13 @@ def receiver_methods() -> frozenset:
 
 
 @lru_cache(maxsize=None)
+def copy_methods() -> frozenset:
+    """Tensor methods that copy their argument into their receiver: an init only when the
+    argument is a constant array (``w.copy_(torch.zeros_like(w))``)."""
+    return _union("copy_methods")
+
+
+@lru_cache(maxsize=None)
 def init_keywords() -> frozenset:
     """Keyword arguments (and dict keys) through which a layer's weight or bias is initialised."""
     out = set(_all("kernel_keywords")) | set(_union("bias_keywords"))
@@ -175,7 +182,7 @@ def refresh() -> None:
     """Forget what was derived from the tables: call after changing a table at run time (the
     tests add a made-up row this way)."""
     for derived in (gate_words, context_words, candidate_callees, array_factories, first_arg_targets, receiver_methods,
-                    init_keywords, random_inits, forward_methods, constructor_methods, context_methods,
+                    copy_methods, init_keywords, random_inits, forward_methods, constructor_methods, context_methods,
                     parameter_makers, model_builders):
         derived.cache_clear()
     from initlint.lint.gate.prefilter import context_pattern, names_pattern, pattern

@@ -6,7 +6,8 @@ cache and every test run.
 :func:`analyze_file` is that pipeline. The stages are public so that the worker pool can run
 the cheap ``ast`` stage in one process and libcst in another (:func:`gate_file`, then
 :func:`judge_file`); :func:`analyze_whole` skips the gates, which only the equivalence tests
-(``tests/lint/test_gates.py``, ``benchmarks/realworld.py --equivalence``) use, to prove that
+(``tests/test_prefilter_and_reduction.py``, ``tests/test_equivalence_real.py``,
+``benchmarks/equivalence.py``) use, to prove that
 the gates never change a finding. Never imports torch, keras or jax.
 """
 

@@ -1,11 +1,13 @@
 """The reduction: what libcst must see of a file, decided statement by statement on the
 stdlib ``ast`` (libcst's time grows with every line, blank ones included).
 
-The contract with the judge, which ``tests/lint/test_gates.py`` and
-``benchmarks/realworld.py --equivalence`` check against the whole-file analysis:
+The contract with the judge, which ``tests/test_prefilter_and_reduction.py``,
+``tests/test_equivalence_real.py`` and ``benchmarks/equivalence.py`` check against the
+whole-file analysis:
 
 - a *candidate* (a statement that can set a weight to a constant, by the knowledge tables'
-  callees and keywords, or a call to the file's own zeroing helpers) is kept with the headers
+  callees and keywords, or a call to the file's own zeroing helpers; an array factory only
+  where a producer reads it as a weight's value) is kept with the headers
   of the statements around it and the comment lines just above it;
 - a function that holds a candidate is kept whole (its simple statements say where a layer's
   output goes), and so is module-level code;
@@ -63,7 +65,8 @@ def reduce(text: str, path: str, settings: Settings, tree: Optional[ast.Module] 
                 reducer.first_blanked[d.owner] = d.first
     reducer.tree, reducer.skipped = tree, skipped
     reducer.imports = _module_imports(tree.body)
-    reducer.mark_context(skipped)
+    # what may report has a candidate word (the prefilter's contract): the survey needs no
+    # context words, which are searched for only in a file where something may report
     reducer.helpers = _survey(tree, reducer) | {w.rsplit(".", 1)[-1] for w, _ in settings.init_wrappers}
     if reducer.helpers:  # calls to the file's own init helpers are candidates too
         reducer.count_hits(names_pattern(tuple(sorted(reducer.helpers))), _CANDIDATE_WORD | _HELPER_NAME)
@@ -73,6 +76,10 @@ def reduce(text: str, path: str, settings: Settings, tree: Optional[ast.Module] 
         reducer.any_candidate = reducer.any_candidate or _any_candidate(tree.body, reducer)
     if not reducer.any_candidate:
         return None
+    # the classes whose wiring the judge reads for a candidate's layer, now that the ast says
+    # which candidates may report (the text named them for every candidate word)
+    reducer.named = named_by_candidates(text, reducer.starts, _reportable_lines(tree, reducer))
+    reducer.mark_context(skipped)
     reducer.block(tree.body, context=_MODULE)
     for d in skipped:  # the stubs _drop leaves for a dropped definition (a member's, if its class stays)
         if not d.owner or reducer.keep[d.owner]:
@@ -174,6 +181,7 @@ class _Reducer:
         self.candidates = 0  # statements kept because they may report
         self.kept = 0  # statements kept for any reason
         self.helpers: set[str] = set()
+        self._answers: dict[tuple, bool] = {}  # can_report's, by statement and what it depended on
         self.reportable: set[str] = set()  # functions/methods holding a statement that may report
         #: attribute names of the constant Parameters that may be placeholders (``self.A_log =
         #: nn.Parameter(torch.zeros(...))``): a later init of ``<anything>.A_log`` supersedes them
@@ -209,8 +217,15 @@ class _Reducer:
 
     def can_report(self, node: ast.stmt, applied: bool = False) -> bool:
         """``_can_report`` with what this file says: its helpers, its imports, and (``applied``)
-        the functions that may report, for ``.apply(fn)``."""
-        return _can_report(node, self.helpers, self.reportable if applied else frozenset(), self.imports)
+        the functions that may report, for ``.apply(fn)``. The survey, the kinds and the walk
+        ask of the same statements: each answer is kept while those sets stay as they are
+        (they only grow, so their sizes say)."""
+        key = (id(node), len(self.helpers), len(self.reportable) if applied else -1)
+        known = self._answers.get(key)
+        if known is None:
+            known = self._answers[key] = _can_report(
+                node, self.helpers, self.reportable if applied else frozenset(), self.imports)
+        return known
 
     def called_at_top(self) -> "frozenset[str]":
         if self._called is None:
@@ -329,7 +344,7 @@ class _Reducer:
             self.candidates += 1
             self._keep_comments_above(first)
             keep = True
-        elif hit and _is_context(node) and (context != _REMOTE or _fills(node, self.placeholders)):
+        elif hit and _is_context(node, self.imports) and (context != _REMOTE or _fills(node, self.placeholders)):
             keep = True
         elif context in (_FUNCTION, _FORWARD):
             keep = True
@@ -670,15 +685,33 @@ def _is_update(expr: ast.expr) -> bool:
 _COLLECTIVES = frozenset(name.rsplit(".", 1)[-1] for name in knowledge.torch.OVERWRITING_COLLECTIVES)
 
 
-def _mentions_init(node: ast.stmt, helpers: "set[str]", reportable: "set[str]" = frozenset()) -> bool:
+def _mentions_init(node: ast.stmt, helpers: "set[str]", reportable: "set[str]" = frozenset(),
+                   imports: "Optional[dict[str, str]]" = None) -> bool:
+    """Whether the statement holds something a producer makes an init event of. ``imports``
+    (the module's, ``_module_imports``) tells an array factory call apart: a producer reads
+    ``torch.zeros(...)`` only as a weight's value (an argument of a parameter maker, ``nn.Parameter``,
+    ``tf.Variable``, ``nnx.Param``, or of a copy method, ``w.copy_(...)``; a lambda's body,
+    an initializer written inline; ``w.data = ...``), not in ``torch.where(m, x,
+    torch.zeros_like(x))`` or ``self.cache = torch.zeros(...)``."""
     if isinstance(node, ast.Assign) and any(isinstance(t, ast.Attribute) and t.attr == "data" for t in node.targets):
         return True
     callees = knowledge.candidate_callees()
     keywords = knowledge.init_keywords()
+    copies = knowledge.copy_methods()  # w.copy_(x) is an init when x is a constant array
+    makers = knowledge.parameter_makers() | copies  # their arguments are read
+    read: set[int] = set()  # where an array factory's value is a weight's (a walk meets a call before its arguments)
+    called: set[int] = set()  # the callees met
     for sub in ast.walk(node):
         if isinstance(sub, ast.Call):
+            called.add(id(sub.func))
             name = _callee(sub)
-            if name in callees or name in helpers:
+            if name in helpers:
+                return True
+            if name in makers:
+                read.update(id(a) for a in sub.args)
+                read.update(id(k.value) for k in sub.keywords)
+            if name in callees and name not in copies and (id(sub) in read or imports is None or
+                                    _resolve(sub.func, imports) not in knowledge.array_factories()):
                 return True
             if name in _APPLY and sub.args and _applied_name(sub.args[0]) in reportable:
                 return True
@@ -689,9 +722,11 @@ def _mentions_init(node: ast.stmt, helpers: "set[str]", reportable: "set[str]" =
                 return True  # keras.initializers.get("zeros")
             if _is_update(sub):
                 return True  # w.at[...].set(0.0)
+        elif isinstance(sub, ast.Lambda):
+            read.add(id(sub.body))
         elif isinstance(sub, ast.Name) and sub.id in helpers:
             return True  # a helper handed on: model.apply(_zero_init)
-        elif isinstance(sub, ast.Attribute) and sub.attr in _UNCALLED:
+        elif isinstance(sub, ast.Attribute) and sub.attr in _UNCALLED and id(sub) not in called:
             return True  # tree_map(jnp.zeros_like, params)
         elif isinstance(sub, ast.Dict) and any(
                 isinstance(k, ast.Constant) and k.value in keywords for k in sub.keys):
@@ -707,11 +742,8 @@ def _can_report(node: ast.stmt, helpers: "set[str]", reportable: "set[str]", imp
         return False  # a docstring that mentions zero_init
     if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, (ast.Name, ast.Attribute, ast.Constant)):
         return True  # init = Zeros; KERNEL_INIT = "zeros"; kernel_init: Callable = zeros
-    if not _mentions_init(node, helpers, reportable):
-        return False
-    if isinstance(node, ast.Assign) and all(_plain_names(t) for t in node.targets) and \
-            isinstance(node.value, ast.Call) and _resolve(node.value.func, imports) in knowledge.array_factories():
-        return False  # x = torch.zeros(n): an array; the producers make no event of a local one
+    if not _mentions_init(node, helpers, reportable, imports):
+        return False  # (x = torch.zeros(n): an array; the producers make no event of a local one)
     if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
         call = node.value
         func = call.func
@@ -735,14 +767,16 @@ def _can_report(node: ast.stmt, helpers: "set[str]", reportable: "set[str]", imp
     return True
 
 
-def _is_context(node: ast.stmt) -> bool:
+def _is_context(node: ast.stmt, imports: "dict[str, str]") -> bool:
     """A statement the judge reads although it cannot report: a random init (a constant
     before it was a dead store), a partial write or a bias init (``zeros_(fc.bias)``,
-    ``w[:k, :k].copy_(eye)``), a callback handed to ``.apply``."""
+    ``w[:k, :k].copy_(eye)``), a callback handed to ``.apply``. An array factory alone
+    (``torch.zeros(...)``) is none of these: where one is read, its maker or copy is named."""
     if not isinstance(node, (ast.Expr, ast.Assign)) or not isinstance(node.value, ast.Call):
         return False
     names = knowledge.random_inits() | knowledge.candidate_callees() | _APPLY | _COLLECTIVES
-    return any(isinstance(sub, ast.Call) and _callee(sub) in names for sub in ast.walk(node.value))
+    return any(isinstance(sub, ast.Call) and _callee(sub) in names and
+               _resolve(sub.func, imports) not in knowledge.array_factories() for sub in ast.walk(node.value))
 
 
 def _may_be_weight(expr: ast.expr) -> bool:
@@ -982,6 +1016,28 @@ def _reportable(body: list, reducer: _Reducer) -> bool:
         if reducer.matches(first, last) and reducer.can_report(node):
             return True
     return False
+
+
+def _reportable_lines(tree: ast.Module, reducer: _Reducer) -> bytearray:
+    """Per line, 1 where a statement that may report lies (a compound statement's header, if
+    it holds the init)."""
+    marks = bytearray(len(reducer.lines) + 1)
+    stack = list(tree.body)
+    while stack:
+        node = stack.pop()
+        first, last = _span(node)
+        if not reducer.matches(first, last):
+            continue
+        blocks = _blocks(node)
+        if blocks and not isinstance(node, ast.Match) and not reducer._atomic(node):
+            stack.extend(child for _, b in blocks for child in b)
+            if not _header_candidate(node, reducer):
+                continue
+            last = max(first, _start(node.body[0]) - 1)
+        elif not reducer.can_report(node, applied=True):
+            continue
+        marks[first:last + 1] = b"\x01" * (last + 1 - first)
+    return marks
 
 
 def _header_candidate(node: ast.stmt, reducer: _Reducer) -> bool:
