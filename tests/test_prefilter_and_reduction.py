@@ -90,6 +90,17 @@ def test_reduction_drops_what_cannot_report():
     assert locate(src, "m.py", Settings()) is None  # only a bias init: nothing can report
 
 
+def test_reduction_drops_module_level_tables_but_not_models():
+    """A long module-level statement that calls nothing able to make a layer (timm's
+    ``default_cfgs = generate_default_cfgs({...})``) is a table; one that builds a model, or
+    instances of the file's classes, is kept (``test_cases/torch/module_level_tables.py``)."""
+    path = next(p for p in FILES if p.name == "module_level_tables.py")
+    reduced = locate(path.read_text(encoding="utf-8"), str(path), Settings())
+    assert "default_cfgs = " not in reduced.source and "\"tiny.in1k\"" not in reduced.source
+    assert "model = nn.Sequential(" in reduced.source and "nn.Linear(32, 10)," in reduced.source
+    assert "small=Block(8)," in reduced.source
+
+
 def test_prefilter_skips_files_without_init_words():
     assert not may_contain_init("import os\nprint(os.getcwd())\n", Settings())
     assert may_contain_init("nn.init.zeros_(w)\n", Settings())

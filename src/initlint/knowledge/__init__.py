@@ -178,12 +178,23 @@ def model_builders() -> tuple[str, ...]:
     return tuple(sorted(_union("model_builders")))
 
 
+@lru_cache(maxsize=None)
+def module_makers() -> frozenset:
+    """Short names of what makes a layer or a model in any framework (layers, norms,
+    containers, model builders): a module-level table that calls none of them, nor a class or
+    function of its own file, holds nothing whose flow the judge reads."""
+    names: set[str] = set()
+    for field in ("layers", "norms", "passthrough", "sequential", "containers", "model_builders"):
+        names |= {_short(name) for name in _union(field)}
+    return frozenset(names)
+
+
 def refresh() -> None:
     """Forget what was derived from the tables: call after changing a table at run time (the
     tests add a made-up row this way)."""
     for derived in (gate_words, context_words, candidate_callees, array_factories, first_arg_targets, receiver_methods,
                     copy_methods, init_keywords, random_inits, forward_methods, constructor_methods, context_methods,
-                    parameter_makers, model_builders):
+                    parameter_makers, model_builders, module_makers):
         derived.cache_clear()
     from initlint.lint.gate.prefilter import context_pattern, names_pattern, pattern
 

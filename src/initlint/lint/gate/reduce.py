@@ -163,6 +163,11 @@ _NONE = ""  # candidates and context statements only
 
 
 _CANDIDATE_WORD, _CONTEXT_WORD, _HELPER_NAME = 1, 2, 4
+#: Per line mark, 1 where it has any bit, the candidate bit, the helper bit (``bytes.translate``
+#: tables: prefix sums of marks are taken in C, a line at a time costs a Python call).
+_ANY_MARK = bytes(1 if m else 0 for m in range(256))
+_CANDIDATE_MARK = bytes(m & _CANDIDATE_WORD for m in range(256))
+_HELPER_MARK = bytes(1 if m & _HELPER_NAME else 0 for m in range(256))
 _LONG_SKIP = 500  # characters of a blanked definition worth a search of their own to skip
 
 
@@ -181,6 +186,7 @@ class _Reducer:
         self.candidates = 0  # statements kept because they may report
         self.kept = 0  # statements kept for any reason
         self.helpers: set[str] = set()
+        self._classes: Optional[frozenset] = None  # the names the file's class statements bind
         self._answers: dict[tuple, bool] = {}  # can_report's, by statement and what it depended on
         self.reportable: set[str] = set()  # functions/methods holding a statement that may report
         #: attribute names of the constant Parameters that may be placeholders (``self.A_log =
@@ -213,7 +219,7 @@ class _Reducer:
         context_pattern().mark_lines(self.text, self.starts, self.marked, _CONTEXT_WORD, spans)
         for d in skipped:
             self.marked[d.first:d.last + 1] = bytes(d.last + 1 - d.first)
-        self.hits = list(itertools.accumulate(1 if m else 0 for m in self.marked))
+        self.hits = list(itertools.accumulate(self.marked.translate(_ANY_MARK)))
 
     def can_report(self, node: ast.stmt, applied: bool = False) -> bool:
         """``_can_report`` with what this file says: its helpers, its imports, and (``applied``)
@@ -238,10 +244,10 @@ class _Reducer:
         """Mark the lines where ``scanner``'s candidate words match, and sum the marks up:
         any span is then tested in O(1)."""
         scanner.mark_lines(self.text, self.starts, self.marked, flag)
-        self.hits = list(itertools.accumulate(1 if m else 0 for m in self.marked))
-        self.candidate_hits = list(itertools.accumulate(m & _CANDIDATE_WORD for m in self.marked))
+        self.hits = list(itertools.accumulate(self.marked.translate(_ANY_MARK)))
+        self.candidate_hits = list(itertools.accumulate(self.marked.translate(_CANDIDATE_MARK)))
         if flag & _HELPER_NAME:
-            self.helper_hits = list(itertools.accumulate(m >> 2 & 1 for m in self.marked))
+            self.helper_hits = list(itertools.accumulate(self.marked.translate(_HELPER_MARK)))
 
     def names_helper(self, first: int, last: int) -> bool:
         """Whether any line of the span names one of the file's init helpers."""
@@ -349,7 +355,7 @@ class _Reducer:
         elif context in (_FUNCTION, _FORWARD):
             keep = True
         elif context == _MODULE:
-            keep = not _long_literal(node)
+            keep = not (_long_literal(node) or self._table(node))
         elif context == _CONSTRUCTOR:
             keep = isinstance(node, (ast.Assign, ast.AnnAssign))
         elif context == _CALLBACK:
@@ -375,6 +381,29 @@ class _Reducer:
         if kind is None:
             return _NONE
         return _FUNCTION if kind.full else _CALLBACK
+
+    def _table(self, node: ast.stmt) -> bool:
+        """A module-level statement of five lines or more that calls nothing able to make a
+        layer or a model (timm's ``default_cfgs = generate_default_cfgs({...})``, a third of
+        what libcst would read of timm): a table, like ``_long_literal``'s. The judge follows
+        the instances of the file's classes, never what its functions return."""
+        value = getattr(node, "value", None)
+        if not isinstance(node, (ast.Assign, ast.AnnAssign, ast.Expr)) or value is None or \
+                (node.end_lineno or node.lineno) - node.lineno < 4:
+            return False
+        if self._classes is None:
+            self._classes = frozenset(_CLASS.findall(self.text))
+        makers = knowledge.module_makers()
+        for sub in ast.walk(value):
+            if isinstance(sub, ast.Call):
+                name = _callee(sub)
+                if name is None or name in makers or name in self._classes:
+                    return False
+            elif isinstance(sub, ast.Name) and sub.id in self._classes:
+                return False  # a class of the file, handed on
+            elif isinstance(sub, ast.Lambda):
+                return False
+        return True
 
     def _needed(self, node: ast.stmt) -> bool:
         """A top-level definition the regions would not blank (``regions.blank_unneeded``): it
@@ -457,7 +486,7 @@ class _Reducer:
                 return False
             self._keep(first, max(first, _start(node.body[0]) - 1))
             return True
-        wiring = _wiring_methods(node) if built_here or self._wired(node) else {
+        wiring = _wiring_methods(node, self.text, self.starts) if built_here or self._wired(node) else {
             m.name: _CONSTRUCTOR for m in node.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))
             and m.name in knowledge.constructor_methods()}
         for member in node.body:
@@ -636,10 +665,16 @@ def _assigns_self_anywhere(fn) -> bool:
     return False
 
 
-def _wiring_methods(cls: ast.ClassDef) -> "dict[str, str]":
+_CLASS = re.compile(r"\bclass[ \t]+(\w+)")
+#: ``self.forward_features(`` (also ``(self).f (``, or split by a backslash): a call on ``self``.
+_SELF_CALL = re.compile(r"\bself\b[\s\\)]*\.[\s\\]*(\w+)[\s\\]*\(")
+
+
+def _wiring_methods(cls: ast.ClassDef, text: str, starts: "list[int]") -> "dict[str, str]":
     """The members that say what a module's layers are (constructors) and how they are wired:
     the forward methods of every framework and, transitively, every method they call on
-    ``self`` (``forward`` → ``self.forward_features(x)``)."""
+    ``self`` (``forward`` → ``self.forward_features(x)``), found in the method's text (a
+    mention in a string or comment only keeps one method more)."""
     members = {m.name: m for m in cls.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))}
     out = {name: _CONSTRUCTOR for name in members if name in knowledge.constructor_methods()}
     todo = [name for name in members if name in knowledge.forward_methods()]
@@ -648,11 +683,9 @@ def _wiring_methods(cls: ast.ClassDef) -> "dict[str, str]":
         if out.get(name) == _FORWARD:
             continue
         out[name] = _FORWARD
-        for sub in ast.walk(members[name]):
-            if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) \
-                    and isinstance(sub.func.value, ast.Name) and sub.func.value.id == "self" \
-                    and sub.func.attr in members and out.get(sub.func.attr) != _FORWARD:
-                todo.append(sub.func.attr)
+        first, last = _span(members[name])
+        todo += [called for called in _SELF_CALL.findall(text, starts[first - 1], starts[last])
+                 if called in members and out.get(called) != _FORWARD]
     return out
 
 

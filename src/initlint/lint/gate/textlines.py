@@ -17,7 +17,7 @@ def physical_lines(text: str) -> "list[str]":
 def line_starts(lines: "list[str]") -> "list[int]":
     """Each line's offset in the text, then the text's length: ``starts[n - 1]`` is where line
     ``n`` (1-based) begins, and ``bisect_right(starts, offset)`` is the line of an offset."""
-    return list(itertools.accumulate((len(line) for line in lines), initial=0))
+    return list(itertools.accumulate(map(len, lines), initial=0))
 
 
 def line_ending(line: str) -> str:
