@@ -12,16 +12,17 @@ the worker reads it into one program and maps the findings back, noqa applied
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Optional, Union
+from typing import TYPE_CHECKING, Iterator, Optional, Union
 
 from initlint.pipeline import noqa
 from initlint.pipeline.cache import Cache, content_key, project_path
 from initlint.pipeline.config import Config
 from initlint.pipeline.documents import document_kind, document_text, file_size_limit
 from initlint.pipeline.documents.notebook import check_notebook
-from initlint.pipeline.files import Excluder, Globs, discover
+from initlint.pipeline.files import Excluder, Globs, Target, discover
 from initlint.finding import Finding
 from initlint.catalog import ALWAYS_ON
 from initlint.pipeline.sources import SourceProblem, decode, read_bytes, too_large_message
@@ -156,66 +157,66 @@ def check_paths(paths: "list[str]", config: Optional[Config] = None) -> RunResul
     tasks: list[Task] = []
     digests: list[str] = []
     targets = discover(paths, Excluder(config.exclude, config.root), config.force_exclude, Globs(config.included, config.root))
-    for target in targets:
-        if target.problem is not None:
-            raw[target.path] = [Finding(target.path, 1, 0, *target.problem)]
-            continue
-        kind = document_kind(target.path)
-        try:
-            data = read_bytes(target.path, file_size_limit(kind, config.max_file_size))
-            stats.files += 1
-            stats.documents += kind is not None
-            # The cache comes before decoding and the prefilter: hashing is ~15x cheaper
-            # than the prefilter's regex, so a warm run only reads and hashes.
-            content_digest = content_key(data, kind is not None) if cache is not None else ""
-            hit = cache.get(target.path, content_digest) if cache is not None else None
-            if hit is not None:
-                raw[target.path] = hit
-                if hit and kind is None:
-                    texts[target.path] = decode(data)  # for noqa
+
+    def analysed() -> "Iterator[Task]":
+        """The files to analyse, read as the workers ask for them (they start on the first
+        while the rest are read), biggest first so that one large file does not finish the
+        run alone."""
+        for target in sorted(targets, key=_size, reverse=True):
+            if target.problem is not None:
+                raw[target.path] = [Finding(target.path, 1, 0, *target.problem)]
                 continue
-            text = decode(data) if kind is None else document_text(data)
-        except SourceProblem as p:
-            raw[target.path] = [Finding(target.path, p.line, p.col, p.code, p.message)]
-            continue
-        # (A document's raw text holds every word of its code: a notebook's JSON escapes no
-        # letter of an identifier.)
-        if not _may_contain(text, settings):
-            if kind == "notebook":
-                try:  # not analysed, but a notebook that cannot be read at all is still said
-                    check_notebook(text)
-                except SourceProblem as p:
-                    raw[target.path] = [Finding(target.path, p.line, p.col, p.code, p.message)]
+            kind = document_kind(target.path)
+            try:
+                data = read_bytes(target.path, file_size_limit(kind, config.max_file_size))
+                stats.files += 1
+                stats.documents += kind is not None
+                # The cache comes before decoding and the prefilter: hashing is ~15x cheaper
+                # than the prefilter's regex, so a warm run only reads and hashes.
+                content_digest = content_key(data, kind is not None) if cache is not None else ""
+                hit = cache.get(target.path, content_digest) if cache is not None else None
+                if hit is not None:
+                    raw[target.path] = hit
+                    if hit and kind is None:
+                        texts[target.path] = decode(data)  # for noqa
                     continue
-            stats.skipped += 1
-            if cache is not None:
-                cache.put(target.path, content_digest, [])
-            continue
-        if kind is None:
-            texts[target.path] = text
-        tasks.append(Task(target.path, text, kind, config.max_file_size))
-        digests.append(content_digest)
-    if tasks:
-        from initlint.pipeline.workers import default_jobs, run_tasks
+                text = decode(data) if kind is None else document_text(data)
+            except SourceProblem as p:
+                raw[target.path] = [Finding(target.path, p.line, p.col, p.code, p.message)]
+                continue
+            # (A document's raw text holds every word of its code: a notebook's JSON escapes no
+            # letter of an identifier.)
+            if not _may_contain(text, settings):
+                if kind == "notebook":
+                    try:  # not analysed, but a notebook that cannot be read at all is still said
+                        check_notebook(text)
+                    except SourceProblem as p:
+                        raw[target.path] = [Finding(target.path, p.line, p.col, p.code, p.message)]
+                        continue
+                stats.skipped += 1
+                if cache is not None:
+                    cache.put(target.path, content_digest, [])
+                continue
+            if kind is None:
+                texts[target.path] = text
+            task = Task(target.path, text, kind, config.max_file_size)
+            tasks.append(task)
+            digests.append(content_digest)
+            # The analysis sees each file by its path from the project root, the path its cache
+            # entry is kept under: where the checkout lives (``/home/me/tests/proj``) never makes
+            # its files test files, and a moved checkout's cached results are the ones it would get.
+            yield replace(task, path=project_path(task.path, config.root))
 
-        # Biggest files first, so that one large file does not finish the run alone.
-        order = sorted(range(len(tasks)), key=lambda i: -len(tasks[i].text))
-        tasks, digests = [tasks[i] for i in order], [digests[i] for i in order]
+    from initlint.pipeline.workers import default_jobs, run_tasks
 
-        # The analysis sees each file by its path from the project root, the path its cache
-        # entry is kept under: where the checkout lives (``/home/me/tests/proj``) never makes
-        # its files test files, and a moved checkout's cached results are the ones it would get.
-        pooled = run_tasks(
-            [replace(task, path=project_path(task.path, config.root)) for task in tasks],
-            settings, config.jobs or default_jobs(), config.timeout,
-        )
-        stats.workers, stats.in_process = pooled.workers, pooled.in_process
-        for task, content_digest, outcome in zip(tasks, digests, pooled.outcomes):
-            raw[task.path] = [replace(f, path=task.path) for f in outcome.findings]
-            if isinstance(outcome, DocumentOutcome):
-                notes.extend(replace(n, path=task.path) for n in outcome.notes)
-            if cache is not None and outcome.cacheable:
-                cache.put(task.path, content_digest, outcome.findings)
+    pooled = run_tasks(analysed(), settings, config.jobs or default_jobs(), config.timeout, expected=len(targets))
+    stats.workers, stats.in_process = pooled.workers, pooled.in_process
+    for task, content_digest, outcome in zip(tasks, digests, pooled.outcomes):
+        raw[task.path] = [replace(f, path=task.path) for f in outcome.findings]
+        if isinstance(outcome, DocumentOutcome):
+            notes.extend(replace(n, path=task.path) for n in outcome.notes)
+        if cache is not None and outcome.cacheable:
+            cache.put(task.path, content_digest, outcome.findings)
     if cache is not None:
         cache.save()
         stats.cached = cache.hits
@@ -233,6 +234,14 @@ def check_paths(paths: "list[str]", config: Optional[Config] = None) -> RunResul
     stats.seconds = time.perf_counter() - started
     notes.sort(key=lambda n: (n.path, n.line, n.col))
     return RunResult(sorted(findings), stats, sources, notes)
+
+
+def _size(target: Target) -> int:
+    """The file's size in bytes (0 if it cannot be read: reading it says why)."""
+    try:
+        return os.stat(target.path).st_size
+    except (OSError, ValueError):
+        return 0
 
 
 def _may_contain(text: str, settings) -> bool:

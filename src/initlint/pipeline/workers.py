@@ -34,7 +34,7 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Optional, Sequence, Union
+from typing import Any, Callable, Iterable, Iterator, Optional, Sequence, Union
 
 from initlint.finding import Finding, Settings
 from initlint.lint import Outcome, internal_error, out_of_memory
@@ -94,68 +94,94 @@ def _analyze_anyhow(task: Task, settings: Settings) -> Outcome:
 # -- the pool -----------------------------------------------------------------------------
 
 
-def run_tasks(tasks: "Sequence[Union[Task, tuple[str, str]]]", settings: Settings, jobs: int, timeout: float) -> PoolRun:
+def run_tasks(tasks: "Iterable[Union[Task, tuple[str, str]]]", settings: Settings, jobs: int, timeout: float,
+              expected: Optional[int] = None) -> PoolRun:
     """Analyse tasks (a :class:`~initlint.pipeline.tasks.Task`, or a Python file's
-    ``(path, text)``) on up to ``jobs`` workers (see :func:`pool_size`)."""
+    ``(path, text)``) on up to ``jobs`` workers (see :func:`pool_size`). ``tasks`` may be a
+    generator that reads the files: it is drawn from while the workers are busy, so that they
+    start on the first file while the others are read. ``expected``: at most how many it
+    yields (a list's length by default)."""
     run = PoolRun()
-    if not tasks:
-        return run
-    tasks = [t if isinstance(t, Task) else Task(*t) for t in tasks]
+    source = iter(tasks)
+    if expected is None:
+        expected = len(tasks) if isinstance(tasks, Sequence) else MAX_JOBS_PER_CORE * default_jobs() + 1
+    todo: list[Task] = []  # every task drawn so far
+    results: list[Optional[Outcome]] = []
+    queue: deque = deque()  # indices of drawn tasks no worker holds yet
+    drawn_all = False
+
+    def draw() -> bool:
+        """One more task into the queue (False when there are none left)."""
+        nonlocal drawn_all
+        if drawn_all:
+            return False
+        task = next(source, None)
+        if task is None:
+            drawn_all = True
+            return False
+        todo.append(task if isinstance(task, Task) else Task(*task))
+        results.append(None)
+        queue.append(len(todo) - 1)
+        return True
+
     ctx = _context()
-    size = pool_size(jobs, len(tasks))
-    if len(tasks) > size and ctx.get_start_method() == "fork":
-        _preload()
-    _load_prctl()  # before forking: every worker needs it
-    results: list[Optional[Outcome]] = [None] * len(tasks)
-    queue = deque(range(len(tasks)))
+    size = pool_size(jobs, max(expected, 1))
+    preload = expected > size and ctx.get_start_method() == "fork"
     workers: list[_Worker] = []
     retries: dict[int, int] = {}
     busy: dict[Any, _Worker] = {}
     finished = False
     restore_signals = _raise_on_stop_signals()
     try:
-        while queue or busy:
-            while queue and len(busy) < size:
+        while queue or busy or draw():
+            while (queue or draw()) and len(busy) < size:
+                if preload:  # before the first fork: every worker will need libcst, and shares it
+                    _preload()
+                    preload = False
+                _load_prctl()  # before forking: every worker needs it
                 worker = next((w for w in workers if w.index is None), None) or _start_worker(ctx, settings)
                 if worker is None:  # out of descriptors, processes or memory
                     if busy:
                         size = len(busy)  # go on with the workers there are
                         break
                     index = queue.popleft()  # none at all: analyse here, unprotected
-                    results[index] = _analyze_anyhow(tasks[index], settings)
+                    results[index] = _analyze_anyhow(todo[index], settings)
                     run.in_process += 1
                     continue
                 if worker not in workers:
                     workers.append(worker)
                     run.workers += 1
                 index = queue.popleft()
-                if worker.send(index, tasks[index], timeout):
+                if worker.send(index, todo[index], timeout):
                     busy[worker.conn] = worker
                     continue
                 # The worker died between tasks: retry the file once on a fresh worker.
                 _discard(worker, workers)
                 retries[index] = retries.get(index, 0) + 1
                 if retries[index] > 1:
-                    results[index] = _crashed(tasks[index].path, worker)
+                    results[index] = _crashed(todo[index].path, worker)
                 else:
                     queue.appendleft(index)
             if not busy:
                 continue
             wait = min(_MAX_WAIT, max(0.0, min(w.deadline for w in busy.values()) - time.monotonic()))
-            ready = set(multiprocessing.connection.wait([*busy, *(w.proc.sentinel for w in busy.values())], wait))
+            watched = [*busy, *(w.proc.sentinel for w in busy.values())]
+            ready = set(multiprocessing.connection.wait(watched, 0 if not drawn_all else wait))
+            if not ready and not drawn_all and draw():
+                continue  # every worker is busy: read the next file meanwhile
             for conn, worker in list(busy.items()):
                 index = worker.index
                 if conn in ready or worker.proc.sentinel in ready:
-                    outcome = worker.receive(tasks[index].path)
+                    outcome = worker.receive(todo[index].path)
                     if outcome is None:  # died mid-task
-                        results[index] = _crashed(tasks[index].path, worker)
+                        results[index] = _crashed(todo[index].path, worker)
                         _discard(worker, workers)
                     else:
                         results[index] = outcome
                     del busy[conn]
                 elif time.monotonic() >= worker.deadline:
                     worker.kill()
-                    path = tasks[index].path
+                    path = todo[index].path
                     results[index] = Outcome(
                         [Finding(path, 1, 0, "INI901", f"analysis timed out after {timeout:g} s; not analysed")],
                         cacheable=False,

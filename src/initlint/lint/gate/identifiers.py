@@ -47,9 +47,11 @@ def normalise(text: str) -> Optional[Normalised]:
     text does not tokenize (the parsers then say what is wrong with it as written)."""
     if text.isascii():
         return None
-    odd = "".join(set(_NON_ASCII.findall(text)))
-    if unicodedata.is_normalized("NFKC", odd):
+    odd = set(_NON_ASCII.findall(text))
+    if unicodedata.is_normalized("NFKC", "".join(odd)):
         return None
+    if not any(("a" + c).isidentifier() for c in odd if not unicodedata.is_normalized("NFKC", c)):
+        return None  # what NFKC changes ("…" in a docstring) cannot be part of a name: no tokenizing
     changes: dict[int, list[tuple[int, str, int]]] = {}
     try:
         for tok in tokenize.generate_tokens(io.StringIO(text, newline="").readline):
