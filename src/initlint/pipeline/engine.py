@@ -12,6 +12,7 @@ the worker reads it into one program and maps the findings back, noqa applied
 
 from __future__ import annotations
 
+import itertools
 import os
 import time
 from dataclasses import dataclass, field, replace
@@ -207,16 +208,20 @@ def check_paths(paths: "list[str]", config: Optional[Config] = None) -> RunResul
             # its files test files, and a moved checkout's cached results are the ones it would get.
             yield replace(task, path=project_path(task.path, config.root))
 
-    from initlint.pipeline.workers import default_jobs, run_tasks
+    pending = analysed()
+    first = next(pending, None)
+    if first is not None:  # (a warm run never loads the worker pool)
+        from initlint.pipeline.workers import default_jobs, run_tasks
 
-    pooled = run_tasks(analysed(), settings, config.jobs or default_jobs(), config.timeout, expected=len(targets))
-    stats.workers, stats.in_process = pooled.workers, pooled.in_process
-    for task, content_digest, outcome in zip(tasks, digests, pooled.outcomes):
-        raw[task.path] = [replace(f, path=task.path) for f in outcome.findings]
-        if isinstance(outcome, DocumentOutcome):
-            notes.extend(replace(n, path=task.path) for n in outcome.notes)
-        if cache is not None and outcome.cacheable:
-            cache.put(task.path, content_digest, outcome.findings)
+        pooled = run_tasks(itertools.chain([first], pending), settings, config.jobs or default_jobs(), config.timeout,
+                           expected=len(targets))
+        stats.workers, stats.in_process = pooled.workers, pooled.in_process
+        for task, content_digest, outcome in zip(tasks, digests, pooled.outcomes):
+            raw[task.path] = [replace(f, path=task.path) for f in outcome.findings]
+            if isinstance(outcome, DocumentOutcome):
+                notes.extend(replace(n, path=task.path) for n in outcome.notes)
+            if cache is not None and outcome.cacheable:
+                cache.put(task.path, content_digest, outcome.findings)
     if cache is not None:
         cache.save()
         stats.cached = cache.hits
