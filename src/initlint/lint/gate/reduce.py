@@ -35,7 +35,7 @@ from initlint.finding import Settings
 from initlint.knowledge.naming import COMMENT_REACH
 from initlint.lint.gate.guard import MAX_DEPTH, SourceError, check_depth, check_depth_header, parse, parse_guarded
 from initlint.lint.gate.prefilter import Scanner, context_pattern, names_pattern, parameter_pattern, pattern
-from initlint.lint.gate.regions import Skipped, blank_unneeded, called_at_top, named_by_candidates
+from initlint.lint.gate.regions import SELF_CALL, Skipped, blank_unneeded, called_at_top, named_by_candidates
 from initlint.lint.gate.textlines import line_ending, line_starts, physical_lines
 from initlint.lint.model.paths import ANY_INDEX, SAME_STORAGE, SLICE_PART, Path, may_be_weight
 
@@ -666,8 +666,6 @@ def _assigns_self_anywhere(fn) -> bool:
 
 
 _CLASS = re.compile(r"\bclass[ \t]+(\w+)")
-#: ``self.forward_features(`` (also ``(self).f (``, or split by a backslash): a call on ``self``.
-_SELF_CALL = re.compile(r"\bself\b[\s\\)]*\.[\s\\]*(\w+)[\s\\]*\(")
 
 
 def _wiring_methods(cls: ast.ClassDef, text: str, starts: "list[int]") -> "dict[str, str]":
@@ -684,7 +682,7 @@ def _wiring_methods(cls: ast.ClassDef, text: str, starts: "list[int]") -> "dict[
             continue
         out[name] = _FORWARD
         first, last = _span(members[name])
-        todo += [called for called in _SELF_CALL.findall(text, starts[first - 1], starts[last])
+        todo += [called for called in SELF_CALL.findall(text, starts[first - 1], starts[last])
                  if called in members and out.get(called) != _FORWARD]
     return out
 

@@ -33,8 +33,9 @@ _DEFINITION = re.compile(r"(?:async[ \t]+def|def|class)[ \t]+(\w+)")
 #: Everything but line breaks: blanking turns it into one space (removing it could merge a
 #: lone CR and the LF after it into one CRLF line break, and shift every line after).
 _LINE_TEXT = re.compile(r"[^\r\n]+")
-#: ``self.forward_features(x)``: a method the class calls on itself may wire its layers.
-_SELF_CALL = re.compile(r"self\s*\.\s*(\w+)\s*\(")
+#: ``self.forward_features(x)``: a method the class calls on itself may wire its layers (also
+#: ``(self).f (``, or split by a backslash). The reducer finds the forward's callees with it too.
+SELF_CALL = re.compile(r"\bself\b[\s\\)]*\.[\s\\]*(\w+)[\s\\]*\(")
 #: ``self.fc = ...``: what a layer attribute holds.
 _SELF_ASSIGN = re.compile(r"self\s*\.\s*\w+\s*(?::[^=\n]*)?=(?!=)")
 #: Clauses that continue a compound statement rather than start one.
@@ -80,7 +81,7 @@ def blank_unneeded(
             indent = _member_indent(text, lo, hi)
             if indent:
                 members = _block(text, starts, d.name_line + 1, d.last, indent, owner=d.first)
-                called = set(_SELF_CALL.findall(text, starts[d.first - 1], starts[d.last]))
+                called = set(SELF_CALL.findall(text, starts[d.first - 1], starts[d.last]))
                 skipped += [m for m in members if m.name not in context_methods and m.name not in called
                             and not has_candidate(m.first, m.last)
                             and not _SELF_ASSIGN.search(text, starts[m.first - 1], starts[m.last])
