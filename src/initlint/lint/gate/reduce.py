@@ -156,7 +156,7 @@ _MODULE = "module"  # every simple statement but long literals
 _FUNCTION = "function"  # every simple statement
 _FORWARD = "forward"  # every simple statement (a forward method and what it calls on self)
 _CONSTRUCTOR = "constructor"  # assignments
-_CALLBACK = "callback"  # bindings with plain names (``std = ...``, ``layers = [...]``)
+_CALLBACK = "callback"  # bindings with plain names (``std = ...``, ``layers = [...]``) and self.x ones
 _REMOTE = "remote"  # no candidate around: only inits of a placeholder Parameter's name
 _MEMBER = "member"  # self.x assignments
 _NONE = ""  # candidates and context statements only
@@ -359,7 +359,8 @@ class _Reducer:
         elif context == _CONSTRUCTOR:
             keep = isinstance(node, (ast.Assign, ast.AnnAssign))
         elif context == _CALLBACK:
-            keep = isinstance(node, (ast.Assign, ast.AnnAssign)) and all(_plain_names(t) for t in _targets(node))
+            keep = isinstance(node, (ast.Assign, ast.AnnAssign)) and (
+                all(_plain_names(t) for t in _targets(node)) or _assigns_self(node))
         elif context == _MEMBER:
             keep = _assigns_self(node)
         else:
@@ -793,8 +794,8 @@ def _can_report(node: ast.stmt, helpers: "set[str]", reportable: "set[str]", imp
             # (self.boft_R[adapter] = nn.Parameter(torch.zeros(...)))
             return _makes_parameter(node.value)
         path = ast_path(target)
-        if path is not None and path.last != "data" and not may_be_weight(path):
-            return False
+        if path is not None and path.last != "data" and not may_be_weight(path) and _makes_parameter(node.value):
+            return False  # self.bias = nn.Parameter(torch.zeros(n)); not scale = nn.Dense(..., kernel_init=zeros)(x)
     return True
 
 
