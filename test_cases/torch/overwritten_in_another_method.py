@@ -2,7 +2,8 @@
 (``tuners/prefix_tuning/model.py``) zeroes its prefix embedding under ``init_weights ==
 "zero"`` and ``load_prompt_embeddings`` copies saved values over it; a module's
 ``reset_parameters`` redraws what the constructor zeroed. Whatever the file's gates skip, the
-other method is read: neither method holds a zero init of its own."""
+other method is read (one of a class it derives from, too): neither method holds a zero init of
+its own."""
 
 import torch
 import torch.nn as nn
@@ -51,3 +52,22 @@ class NotRedrawn(nn.Module):
 
     def reset_out(self):
         nn.init.kaiming_uniform_(self.out.weight)
+
+
+class RedrawMixin:
+    """peft's BOFT: ``Conv2d(nn.Module, BOFTLayer)`` zeroes its skew matrix and the layer
+    class it derives from redraws it in ``reset_boft_parameters``."""
+
+    def reset_projection(self):
+        nn.init.kaiming_uniform_(self.proj.weight)
+
+
+class RedrawnByItsBase(nn.Module, RedrawMixin):
+    def __init__(self, dim):
+        super().__init__()
+        self.proj = nn.Linear(dim, dim)
+        self.out = nn.Linear(dim, 2)
+        nn.init.zeros_(self.proj.weight)
+
+    def forward(self, x):
+        return self.out(self.proj(x))

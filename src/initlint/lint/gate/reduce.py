@@ -187,6 +187,7 @@ class _Reducer:
         self.kept = 0  # statements kept for any reason
         self.helpers: set[str] = set()
         self._classes: Optional[frozenset] = None  # the names the file's class statements bind
+        self._base_names: Optional[frozenset] = None  # see _bases
         self._answers: dict[tuple, bool] = {}  # can_report's, by statement and what it depended on
         self.reportable: set[str] = set()  # functions/methods holding a statement that may report
         #: attribute names of the constant Parameters that may be placeholders (``self.A_log =
@@ -479,9 +480,15 @@ class _Reducer:
             return False
         before, kept_before = self.candidates, self.kept
         if not self._holds_candidate(node) and not built_here:
-            # only the inits of placeholder Parameters (transformers' ``_init_weights`` in
-            # another class): those, not the class's wiring
-            self.block(node.body, _REMOTE)
+            if node.name in self._bases():  # a class a candidate's class derives from: its writes
+                for member in node.body:
+                    if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)) and not self._atomic(member):
+                        self._member(member, _NONE)
+                    else:
+                        self.statement(member, _REMOTE)
+            else:  # only the inits of placeholder Parameters (transformers' ``_init_weights`` in
+                # another class): those, not the class's wiring
+                self.block(node.body, _REMOTE)
             if self.kept == kept_before:
                 self._drop(node, first)
                 return False
@@ -517,6 +524,22 @@ class _Reducer:
         self._keep(first, max(first, body - 1))  # the header, up to its first member
         return True
 
+    def _bases(self) -> "frozenset[str]":
+        """The file's top-level classes that a class holding a candidate derives from, at any
+        depth (the judge reads a write in their methods as overwriting the subclass's)."""
+        if self._base_names is None:
+            classes = {n.name: n for n in self.tree.body if isinstance(n, ast.ClassDef)}
+            found: set[str] = set()
+            todo = [n for n in classes.values() if self._holds_candidate(n)]
+            while todo:
+                for base in todo.pop().bases:
+                    name = base.attr if isinstance(base, ast.Attribute) else base.id if isinstance(base, ast.Name) else None
+                    if name in classes and name not in found:
+                        found.add(name)
+                        todo.append(classes[name])
+            self._base_names = frozenset(found)
+        return self._base_names
+
     def _wired(self, node: ast.ClassDef) -> bool:
         """Whether the judge reads how this class wires its layers: an init of it concerns
         ``self`` (``self.fc``, a loop over ``self.modules()``), or its body holds one (a field)."""
@@ -542,15 +565,15 @@ class _Reducer:
                 return True
         return False
 
-    def _member(self, member) -> None:
+    def _member(self, member, plain: str = _MEMBER) -> None:
         """A method that neither builds nor wires the module: its candidates, its context
-        statements and its ``self.x = ...`` assignments."""
+        statements and (``plain``: ``_MEMBER``) its ``self.x = ...`` assignments."""
         first, last = _span(member)
-        if not self.matches(first, last) and not _assigns_self_anywhere(member):
+        if not self.matches(first, last) and not (plain == _MEMBER and _assigns_self_anywhere(member)):
             self._drop(member, first)
             return
         inner = self._function_context(member)
-        inner = _MEMBER if inner == _NONE else inner
+        inner = plain if inner == _NONE else inner
         kept_before = self.kept
         results = [self.block(b, inner) for _, b in _blocks(member)]
         if not any(results) or self.kept == kept_before:

@@ -64,28 +64,42 @@ def blank_unneeded(
     definitions; None when nothing can be blanked safely. ``starts``: the line offsets
     (``textlines.line_starts``); ``named``: classes kept for their wiring although they
     have no candidate (``named_by_candidates``); ``has_context``: whether a span holds a
-    context word (a random init or a copy in another method of a candidate's class
-    overwrites its constant: such a member is kept)."""
+    context word (a random init or a copy in another method of a candidate's class, or of a
+    class it derives from, overwrites its constant: such a member is kept)."""
     skipped: list[Skipped] = []
     top = _block(text, starts, 1, len(starts) - 1, "")
     built: Optional[frozenset] = None
+    bases: Optional[frozenset] = None  # the names in the headers of the classes with a candidate
+
+    def is_class(d: Skipped) -> bool:
+        return bool(d.name_line) and text.startswith("class", starts[d.name_line - 1])
+
+    def members(d: Skipped) -> "list[Skipped]":
+        """The members of class ``d`` that the reducer would drop."""
+        indent = _member_indent(text, starts[d.name_line], starts[d.last])
+        if not indent:
+            return []
+        called = set(SELF_CALL.findall(text, starts[d.first - 1], starts[d.last]))
+        return [m for m in _block(text, starts, d.name_line + 1, d.last, indent, owner=d.first)
+                if m.name not in context_methods and m.name not in called and not has_candidate(m.first, m.last)
+                and not _SELF_ASSIGN.search(text, starts[m.first - 1], starts[m.last])
+                and not (has_context is not None and has_context(m.first, m.last))]
+
     for d in top:
         if not has_candidate(d.first, d.last):
-            if d.name_line and text.startswith("class", starts[d.name_line - 1]):
+            if is_class(d):
                 built = called_at_top(text, starts, ((t.first, t.last) for t in top)) | named if built is None else built
                 if d.name in built:
                     continue  # a script's or notebook's model: the reducer keeps its wiring
+                if bases is None:
+                    bases = frozenset(w for t in top if is_class(t) and has_candidate(t.first, t.last)
+                                      for w in _BASES.findall(_header(text, starts, t)))
+                if d.name in bases and has_context is not None and has_context(d.first, d.last):
+                    skipped += members(d)  # a mixin whose methods may overwrite the subclass's constant
+                    continue
             skipped.append(d)
-        elif d.name_line and text.startswith("class", starts[d.name_line - 1]):
-            lo, hi = starts[d.name_line], starts[d.last]
-            indent = _member_indent(text, lo, hi)
-            if indent:
-                members = _block(text, starts, d.name_line + 1, d.last, indent, owner=d.first)
-                called = set(SELF_CALL.findall(text, starts[d.first - 1], starts[d.last]))
-                skipped += [m for m in members if m.name not in context_methods and m.name not in called
-                            and not has_candidate(m.first, m.last)
-                            and not _SELF_ASSIGN.search(text, starts[m.first - 1], starts[m.last])
-                            and not (has_context is not None and has_context(m.first, m.last))]
+        elif is_class(d):
+            skipped += members(d)
     # a top-level function with a candidate may be an init helper (``def zero_module(m)``),
     # and a call to it a candidate: a definition naming one is not blanked
     functions = tuple(sorted({d.name for d in top if has_candidate(d.first, d.last) and not text.startswith(
@@ -107,6 +121,15 @@ def blank_unneeded(
         return None
     out.append(text[done:])
     return "".join(out), kept
+
+
+_BASES = re.compile(r"\w+")  # (every word of a class header's bases: a keyword or module name only keeps more)
+
+
+def _header(text: str, starts: "list[int]", d: Skipped) -> str:
+    """What a class statement's header says after its name: ``(nn.Module, BOFTLayer):``."""
+    end = text.find(":", starts[d.name_line - 1], starts[d.last])
+    return text[starts[d.name_line - 1] + len("class"):end if end >= 0 else starts[d.name_line]]
 
 
 def _lines_naming(text: str, starts: "list[int]", names: "tuple[str, ...]") -> "list[int]":

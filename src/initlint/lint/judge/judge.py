@@ -77,6 +77,7 @@ class Judge:
         self._zeroing: Optional[dict] = None
         self._feeding: Optional[dict] = None
         self._writes: Optional[dict] = None
+        self._bases: dict[int, frozenset] = {}  # id(class) -> ids of the file's classes it derives from
         self._writes_in: Optional[dict] = None
         self._order = {id(s.call): i for i, s in enumerate(facts.calls)}
 
@@ -493,7 +494,8 @@ class Judge:
     # -- dead stores and partial writes ------------------------------------------------------
     def superseded(self, ev: InitEvent) -> bool:
         """A constant that something random or copied overwrites later (a dead store): later
-        in the same function, or anywhere in another method of the same class. A constant
+        in the same function, or anywhere in another method of the same class (or of a class
+        of the file it derives from). A constant
         ``nn.Parameter`` whose name a per-module init callback fills (transformers'
         ``_init_weights``: ``init.normal_(module.A_log)``) is a placeholder."""
         if ev.target is None:
@@ -504,8 +506,8 @@ class Judge:
         function = self._function_node(ev.site.ancestors)
         order = self._order.get(id(ev.site.call), -1)
         for w_home, w_function, w_order, w_ancestors in writes.get(target, ()):
-            if w_home is home and (w_function is not function or w_order > order) and \
-                    not _exclusive(ev.site.ancestors, w_ancestors):
+            if (w_home is home or self._inherits(home, w_home)) and (w_function is not function or w_order > order) \
+                    and not _exclusive(ev.site.ancestors, w_ancestors):
                 return True
         if ev.api.startswith("nn.Parameter"):  # a placeholder: the later init is the one judged
             if any(other is not ev for other in self._by_path.get((id(home), target), ())):
@@ -513,6 +515,26 @@ class Judge:
         if ev.api.startswith("nn.Parameter") and target.parts:
             return bool(writes.get(Path("<any>", (target.parts[-1],))))
         return False
+
+    def _inherits(self, cls, base) -> bool:
+        """Whether ``base`` is a class of this file that ``cls`` derives from, at any depth: a
+        mixin's ``reset_parameters`` overwrites what the subclass zeroed (peft's BOFT
+        ``Conv2d`` and ``BOFTLayer``)."""
+        if not isinstance(cls, cst.ClassDef) or not isinstance(base, cst.ClassDef):
+            return False
+        bases = self._bases.get(id(cls))
+        if bases is None:
+            by_name = {info.name: info.node for info in self.facts.classes.values()}
+            found: set = set()
+            todo = [cls]
+            while todo:
+                for arg in todo.pop().bases:
+                    name = last_name(arg.value)
+                    if name in by_name and by_name[name] not in found:
+                        found.add(by_name[name])
+                        todo.append(by_name[name])
+            bases = self._bases[id(cls)] = frozenset(id(c) for c in found)
+        return id(base) in bases
 
     def _random_writes(self) -> dict:
         """Target path -> (home, function, order) of every random init or copy in the file."""
