@@ -71,3 +71,23 @@ class RedrawnByItsBase(nn.Module, RedrawMixin):
 
     def forward(self, x):
         return self.out(self.proj(x))
+
+
+class RedrawBase:
+    def redraw(self):
+        nn.init.xavier_uniform_(self.fc.weight)
+
+
+class RedrawLayer(RedrawBase):
+    """Between the class that zeroes and the one that redraws."""
+
+
+class RedrawnTwoLevelsUp(nn.Module, RedrawLayer):
+    def __init__(self, dim):
+        super().__init__()
+        self.fc = nn.Linear(dim, dim)
+        self.out = nn.Linear(dim, 2)
+        nn.init.zeros_(self.fc.weight)
+
+    def forward(self, x):
+        return self.out(self.fc(x))

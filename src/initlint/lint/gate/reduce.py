@@ -303,7 +303,7 @@ class _Reducer:
             return True
         body_blocks = _blocks(node)
         if isinstance(node, _DEFS) and context not in (_FUNCTION, _FORWARD) and (
-                not self.matches(first, last) and not self._built_here(node)
+                not self.matches(first, last) and not self._built_here(node) and not self._a_base(node)
                 or context == _MODULE and self._atomic(node) and not self._needed(node)):
             self._drop(node, first)
             return False
@@ -412,7 +412,8 @@ class _Reducer:
         holds a candidate (or names a helper), or it is a class a script builds at top level.
         With the whole file's ast (flake8), the reducer drops the others just the same."""
         first, last = _span(node)
-        return self.may_hold_candidate(first, last) or isinstance(node, ast.ClassDef) and node.name in self.called_at_top()
+        return self.may_hold_candidate(first, last) or isinstance(node, ast.ClassDef) and (
+            node.name in self.called_at_top() or self._a_base(node))
 
     def _atomic(self, node: ast.stmt) -> bool:
         """A compound statement with a block that starts on a header line (``def f(x): ...``,
@@ -475,12 +476,13 @@ class _Reducer:
     def _class(self, node: ast.ClassDef, first: int) -> bool:
         last = node.end_lineno or node.lineno
         built_here = self._built_here(node)
-        if not self.matches(first, last) and not built_here:
+        base = self._a_base(node)  # a class a candidate's class derives from
+        if not self.matches(first, last) and not built_here and not base:
             self._drop(node, first)
             return False
         before, kept_before = self.candidates, self.kept
         if not self._holds_candidate(node) and not built_here:
-            if node.name in self._bases():  # a class a candidate's class derives from: its writes
+            if base:  # the writes in its methods, and its header (the judge follows its bases)
                 for member in node.body:
                     if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)) and not self._atomic(member):
                         self._member(member, _NONE)
@@ -489,7 +491,7 @@ class _Reducer:
             else:  # only the inits of placeholder Parameters (transformers' ``_init_weights`` in
                 # another class): those, not the class's wiring
                 self.block(node.body, _REMOTE)
-            if self.kept == kept_before:
+            if self.kept == kept_before and not base:
                 self._drop(node, first)
                 return False
             self._keep(first, max(first, _start(node.body[0]) - 1))
@@ -523,6 +525,10 @@ class _Reducer:
         body = min(body, self.first_blanked.get(first, body))  # a member blanked before parsing may come first
         self._keep(first, max(first, body - 1))  # the header, up to its first member
         return True
+
+    def _a_base(self, node: ast.stmt) -> bool:
+        """A top-level class that a class holding a candidate derives from (``_bases``)."""
+        return isinstance(node, ast.ClassDef) and node.col_offset == 0 and node.name in self._bases()
 
     def _bases(self) -> "frozenset[str]":
         """The file's top-level classes that a class holding a candidate derives from, at any

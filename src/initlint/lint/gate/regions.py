@@ -92,10 +92,9 @@ def blank_unneeded(
                 if d.name in built:
                     continue  # a script's or notebook's model: the reducer keeps its wiring
                 if bases is None:
-                    bases = frozenset(w for t in top if is_class(t) and has_candidate(t.first, t.last)
-                                      for w in _BASES.findall(_header(text, starts, t)))
-                if d.name in bases and has_context is not None and has_context(d.first, d.last):
-                    skipped += members(d)  # a mixin whose methods may overwrite the subclass's constant
+                    bases = _bases(text, starts, [t for t in top if is_class(t)], has_candidate)
+                if d.name in bases and has_context is not None:
+                    skipped += members(d)  # a base whose methods may overwrite the subclass's constant
                     continue
             skipped.append(d)
         elif is_class(d):
@@ -123,13 +122,26 @@ def blank_unneeded(
     return "".join(out), kept
 
 
-_BASES = re.compile(r"\w+")  # (every word of a class header's bases: a keyword or module name only keeps more)
+_WORD = re.compile(r"\w+")
 
 
-def _header(text: str, starts: "list[int]", d: Skipped) -> str:
-    """What a class statement's header says after its name: ``(nn.Module, BOFTLayer):``."""
-    end = text.find(":", starts[d.name_line - 1], starts[d.last])
-    return text[starts[d.name_line - 1] + len("class"):end if end >= 0 else starts[d.name_line]]
+def _bases(text: str, starts: "list[int]", classes: "list[Skipped]", has_candidate: Callable[[int, int], bool]
+           ) -> "frozenset[str]":
+    """The names a class with a candidate derives from, at any depth through the file's
+    classes: every word of their headers' bases (a keyword or a module name only keeps more)."""
+    by_name = {d.name: d for d in classes}
+    found: set[str] = set()
+    todo = [d for d in classes if has_candidate(d.first, d.last)]
+    while todo:
+        d = todo.pop()
+        end = text.find(":", starts[d.name_line - 1], starts[d.last])
+        header = text[starts[d.name_line - 1]:end if end >= 0 else starts[d.name_line]]  # class X(nn.Module, Mixin)
+        for word in _WORD.findall(header, len("class ") + len(d.name)):
+            if word not in found:
+                found.add(word)
+                if word in by_name:
+                    todo.append(by_name[word])
+    return frozenset(found)
 
 
 def _lines_naming(text: str, starts: "list[int]", names: "tuple[str, ...]") -> "list[int]":
