@@ -494,7 +494,7 @@ class _Reducer:
             if self.kept == kept_before and not base:
                 self._drop(node, first)
                 return False
-            self._keep(first, max(first, _start(node.body[0]) - 1))
+            self._keep_header(node, first)
             return True
         wiring = _wiring_methods(node, self.text, self.starts) if built_here or self._wired(node) else {
             m.name: _CONSTRUCTOR for m in node.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))
@@ -521,10 +521,14 @@ class _Reducer:
         if self.candidates == before and not (built_here and self.kept > kept_before):
             self._drop(node, first)
             return False
-        body = _start(node.body[0])
-        body = min(body, self.first_blanked.get(first, body))  # a member blanked before parsing may come first
-        self._keep(first, max(first, body - 1))  # the header, up to its first member
+        self._keep_header(node, first)
         return True
+
+    def _keep_header(self, node: ast.ClassDef, first: int) -> None:
+        """A class's header, up to its first member (one blanked before parsing may come first)."""
+        body = _start(node.body[0])
+        body = min(body, self.first_blanked.get(first, body))
+        self._keep(first, max(first, body - 1))
 
     def _a_base(self, node: ast.stmt) -> bool:
         """A top-level class that a class holding a candidate derives from (``_bases``)."""
