@@ -127,6 +127,7 @@ def run_tasks(tasks: "Iterable[Union[Task, tuple[str, str]]]", settings: Setting
     ctx = _context()
     size = pool_size(jobs, max(expected, 1))
     preload = expected > size and ctx.get_start_method() == "fork"
+    _load_prctl()  # before forking: every worker needs it
     workers: list[_Worker] = []
     retries: dict[int, int] = {}
     busy: dict[Any, _Worker] = {}
@@ -138,7 +139,6 @@ def run_tasks(tasks: "Iterable[Union[Task, tuple[str, str]]]", settings: Setting
                 if preload:  # before the first fork: every worker will need libcst, and shares it
                     _preload()
                     preload = False
-                _load_prctl()  # before forking: every worker needs it
                 worker = next((w for w in workers if w.index is None), None) or _start_worker(ctx, settings)
                 if worker is None:  # out of descriptors, processes or memory
                     if busy:

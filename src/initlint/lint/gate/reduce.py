@@ -356,7 +356,7 @@ class _Reducer:
         elif context in (_FUNCTION, _FORWARD):
             keep = True
         elif context == _MODULE:
-            keep = not (_long_literal(node) or self._table(node))
+            keep = not self._table(node)
         elif context == _CONSTRUCTOR:
             keep = isinstance(node, (ast.Assign, ast.AnnAssign))
         elif context == _CALLBACK:
@@ -385,14 +385,17 @@ class _Reducer:
         return _FUNCTION if kind.full else _CALLBACK
 
     def _table(self, node: ast.stmt) -> bool:
-        """A module-level statement of five lines or more that calls nothing able to make a
-        layer or a model (timm's ``default_cfgs = generate_default_cfgs({...})``, a third of
-        what libcst would read of timm): a table, like ``_long_literal``'s. The judge follows
-        the instances of the file's classes, never what its functions return."""
+        """A module-level table of five lines or more, which can neither hold nor consume a
+        layer: a literal (``__all__``, a config dict), or a value that calls nothing able to
+        make a layer or a model (timm's ``default_cfgs = generate_default_cfgs({...})``, a third
+        of what libcst would read of timm). The judge follows the instances of the file's
+        classes, never what its functions return."""
         value = getattr(node, "value", None)
         if not isinstance(node, (ast.Assign, ast.AnnAssign, ast.Expr)) or value is None or \
                 (node.end_lineno or node.lineno) - node.lineno < 4:
             return False
+        if isinstance(value, (ast.List, ast.Tuple, ast.Dict, ast.Set, ast.Constant)):
+            return True
         if self._classes is None:
             self._classes = frozenset(_CLASS.findall(self.text))
         makers = knowledge.module_makers()
@@ -672,15 +675,6 @@ def _span_of_header(node) -> "tuple[int, int]":
     return first, max(first, _start(node.body[0]) - 1)
 
 
-def _long_literal(node: ast.stmt) -> bool:
-    """A module-level table of five lines or more (``__all__``, a config dict): it can neither
-    hold nor consume a layer."""
-    value = getattr(node, "value", None)
-    return isinstance(node, (ast.Assign, ast.AnnAssign, ast.Expr)) and \
-        isinstance(value, (ast.List, ast.Tuple, ast.Dict, ast.Set, ast.Constant)) and \
-        (node.end_lineno or node.lineno) - node.lineno >= 4
-
-
 def _assigns_self(node: ast.stmt) -> bool:
     """``self.x = ...``: what a layer attribute holds (the judge reads the last one)."""
     targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
@@ -775,8 +769,8 @@ def _mentions_init(node: ast.stmt, helpers: "set[str]", reportable: "set[str]" =
             if name in makers:
                 read.update(id(a) for a in sub.args)
                 read.update(id(k.value) for k in sub.keywords)
-            if name in callees and name not in copies and (id(sub) in read or imports is None or
-                                    _resolve(sub.func, imports) not in knowledge.array_factories()):
+            if name in callees and name not in copies and (
+                    id(sub) in read or imports is None or not _array_factory(sub, imports)):
                 return True
             if name in _APPLY and sub.args and _applied_name(sub.args[0]) in reportable:
                 return True
@@ -840,8 +834,14 @@ def _is_context(node: ast.stmt, imports: "dict[str, str]") -> bool:
     if not isinstance(node, (ast.Expr, ast.Assign)) or not isinstance(node.value, ast.Call):
         return False
     names = knowledge.random_inits() | knowledge.candidate_callees() | _APPLY | _COLLECTIVES
-    return any(isinstance(sub, ast.Call) and _callee(sub) in names and
-               _resolve(sub.func, imports) not in knowledge.array_factories() for sub in ast.walk(node.value))
+    return any(isinstance(sub, ast.Call) and _callee(sub) in names and not _array_factory(sub, imports)
+               for sub in ast.walk(node.value))
+
+
+def _array_factory(call: ast.Call, imports: "dict[str, str]") -> bool:
+    """``torch.zeros(n)``, ``jnp.ones(...)``: a call, through the module's imports, to a
+    factory of a constant array."""
+    return _resolve(call.func, imports) in knowledge.array_factories()
 
 
 def _may_be_weight(expr: ast.expr) -> bool:
